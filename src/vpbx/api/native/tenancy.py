@@ -1,0 +1,100 @@
+"""/v1/tenants and /v1/audit: what a partner manages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from vpbx.api.deps import PrincipalDep, SessionDep
+from vpbx.api.transaction import TransactionalRoute
+from vpbx.audit.service import list_for_partner
+from vpbx.numbers.schemas import Page, Schema
+from vpbx.tenancy.repository import TenancyRepository
+from vpbx.tenancy.service import TenancyService
+
+router = APIRouter(prefix="/v1", tags=["tenants and audit"], route_class=TransactionalRoute)
+
+
+class TenantCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+
+
+class TenantOut(Schema):
+    id: int
+    name: str
+    email: str | None
+    status: str
+    created_at: datetime
+
+
+class AuditEventOut(Schema):
+    id: int
+    at: datetime
+    actor: str
+    tenant_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@router.get("/tenants", response_model=Page[TenantOut])
+def list_tenants(
+    session: SessionDep,
+    principal: PrincipalDep,
+    cursor: Annotated[int | None, Query(ge=0)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[TenantOut]:
+    partner_id = principal.require_partner()
+    rows = TenancyRepository(session).tenants_of_partner(
+        partner_id, after_id=cursor, limit=limit + 1
+    )
+    items = [TenantOut.model_validate(t) for t in rows[:limit]]
+    return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
+
+
+@router.post("/tenants", status_code=201, response_model=TenantOut)
+def create_tenant(body: TenantCreate, session: SessionDep, principal: PrincipalDep) -> TenantOut:
+    partner_id = principal.require_partner()
+    tenant = TenancyService(session).create_tenant(
+        partner_id,
+        body.name,
+        email=body.email,
+        actor=principal.actor,
+        api_key_id=principal.api_key_id,
+    )
+    return TenantOut.model_validate(tenant)
+
+
+@router.get("/audit", response_model=Page[AuditEventOut])
+def list_audit(
+    session: SessionDep,
+    principal: PrincipalDep,
+    tenant_id: Annotated[int | None, Query(ge=1)] = None,
+    action: Annotated[str | None, Query(max_length=64)] = None,
+    object_id: Annotated[str | None, Query(max_length=64)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cursor: Annotated[int | None, Query(ge=1)] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> Page[AuditEventOut]:
+    partner_id = principal.require_partner()
+    rows = list_for_partner(
+        session,
+        partner_id,
+        tenant_id=tenant_id,
+        action=action,
+        object_id=object_id,
+        since=since,
+        until=until,
+        after_id=cursor,
+        limit=limit + 1,
+    )
+    items = [AuditEventOut.model_validate(e) for e in rows[:limit]]
+    return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)

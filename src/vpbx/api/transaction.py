@@ -1,0 +1,146 @@
+"""One transaction per request, decided before the response leaves.
+
+The route class opens the session, authenticates the caller, applies Idempotency-Key,
+runs the endpoint and commits only a successful answer; anything else rolls back, so
+a request changes everything it meant to or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from fastapi import Request, Response
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from vpbx.api import idempotency
+from vpbx.config import Settings
+from vpbx.db import begin_session
+from vpbx.errors import Invalid, Unauthenticated
+from vpbx.tenancy.principal import Principal
+from vpbx.tenancy.service import TenancyService
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TENANT_HEADER = "vpbx-tenant"
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthenticated(
+            "the Authorization header must be 'Bearer <key>'", code="invalid_authorization"
+        )
+    return token.strip()
+
+
+def acting_for(request: Request) -> int | None:
+    value = request.headers.get(TENANT_HEADER)
+    if value is None:
+        return None
+    if not value.strip().isdigit():
+        raise Invalid("the Vpbx-Tenant header must be a tenant id", field="Vpbx-Tenant")
+    return int(value)
+
+
+def authenticate(session: Session, request: Request) -> Principal | None:
+    token = bearer_token(request)
+    if token is None:
+        return None
+    return TenancyService(session).authenticate(token, acting_for=acting_for(request))
+
+
+class TransactionalRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        endpoint = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            factory: sessionmaker[Session] = request.app.state.session_factory
+            write = request.method not in SAFE_METHODS
+            session = await run_in_threadpool(begin_session, factory, write=write)
+            request.state.session = session
+            try:
+                request.state.principal = await run_in_threadpool(authenticate, session, request)
+                response = await _run(endpoint, request, session, write)
+            except BaseException:
+                await run_in_threadpool(session.rollback)
+                raise
+            finally:
+                await run_in_threadpool(session.close)
+            return response
+
+        return handler
+
+
+async def _run(
+    endpoint: Callable[[Request], Awaitable[Response]],
+    request: Request,
+    session: Session,
+    write: bool,
+) -> Response:
+    key = request.headers.get("idempotency-key")
+    principal: Principal | None = request.state.principal
+    if not write or key is None or principal is None or request.method != "POST":
+        response = await endpoint(request)
+        await _finish(session, response, commit=write)
+        return response
+    return await _run_idempotent(endpoint, request, session, principal, key)
+
+
+async def _run_idempotent(
+    endpoint: Callable[[Request], Awaitable[Response]],
+    request: Request,
+    session: Session,
+    principal: Principal,
+    key: str,
+) -> Response:
+    settings: Settings = request.app.state.settings
+    key = idempotency.check_key(key)
+    fingerprint = idempotency.request_fingerprint(
+        request.method, request.url.path, request.url.query, await request.body()
+    )
+    stored = await run_in_threadpool(
+        idempotency.lookup,
+        session,
+        principal.scope,
+        key,
+        fingerprint,
+        ttl_hours=settings.idempotency_hours,
+    )
+    if stored is not None:
+        return Response(
+            stored.body,
+            status_code=stored.status_code,
+            media_type="application/json",
+            headers={"Idempotent-Replayed": "true"},
+        )
+    response = await endpoint(request)
+    try:
+        if response.status_code < 400:
+            saved = idempotency.StoredResponse(response.status_code, bytes(response.body))
+            await run_in_threadpool(
+                idempotency.store,
+                session,
+                principal.scope,
+                key,
+                fingerprint,
+                request.method,
+                request.url.path,
+                saved,
+            )
+        await _finish(session, response, commit=True)
+    except IntegrityError as exc:
+        raise idempotency.in_flight() from exc
+    return response
+
+
+async def _finish(session: Session, response: Response, *, commit: bool) -> None:
+    if commit and response.status_code < 400:
+        await run_in_threadpool(session.commit)
+    else:
+        await run_in_threadpool(session.rollback)

@@ -1,0 +1,130 @@
+"""Parsing and describing phone numbers with libphonenumber (the `phonenumbers` package).
+
+Import validates every row, so the hot path avoids re-parsing E.164 strings and caches
+what depends only on a number's leading digits (area, region name, carrier).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from phonenumbers import PhoneNumberType, carrier, geocoder
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
+
+from vpbx.errors import Invalid
+from vpbx.numbers.enums import NumberType
+
+_TYPE_MAP = {
+    PhoneNumberType.FIXED_LINE: NumberType.FIXED,
+    PhoneNumberType.FIXED_LINE_OR_MOBILE: NumberType.FIXED,
+    PhoneNumberType.MOBILE: NumberType.MOBILE,
+    PhoneNumberType.TOLL_FREE: NumberType.TOLL_FREE,
+    PhoneNumberType.PREMIUM_RATE: NumberType.PREMIUM,
+    PhoneNumberType.SHARED_COST: NumberType.PREMIUM,
+    PhoneNumberType.UAN: NumberType.PREMIUM,
+}
+# Carrier and region data are prefix tables; six leading digits decide them for the
+# numbering plans we stock, and the cache keeps a million-row import in budget.
+_PREFIX_DIGITS = 6
+
+
+@dataclass(frozen=True)
+class NumberFacts:
+    """What vpbx stores about a number besides its commercial terms."""
+
+    e164: str
+    country: str
+    country_code: int
+    nsn: str
+    area_code: str
+    subscriber: str
+    region: str
+    number_type: NumberType
+    carrier: str
+
+
+def to_phone_number(text: str, default_country: str | None = None) -> phonenumbers.PhoneNumber:
+    """Parse user input (E.164, or national digits with a country), or raise Invalid."""
+    text = text.strip()
+    fast = _fast_e164(text)
+    if fast is not None:
+        return fast
+    if not text.startswith("+") and default_country is None and text.isdigit():
+        text = "+" + text  # providers send E.164 without the plus ("842477778823")
+    try:
+        return phonenumbers.parse(text, default_country)
+    except phonenumbers.NumberParseException as exc:
+        raise Invalid(f"not a phone number: {text!r} ({exc._msg})", field="number") from exc
+
+
+def _fast_e164(text: str) -> phonenumbers.PhoneNumber | None:
+    """Split '+CCNSN' without the general parser; None when the text needs it."""
+    if len(text) < 8 or len(text) > 16 or text[0] != "+" or not text[1:].isdigit():
+        return None
+    for cc_len in (1, 2, 3):
+        cc = int(text[1 : 1 + cc_len])
+        if cc in COUNTRY_CODE_TO_REGION_CODE:
+            nsn = text[1 + cc_len :]
+            if nsn.startswith("0"):
+                return None  # Italian-style leading zeros need the full parser
+            return phonenumbers.PhoneNumber(country_code=cc, national_number=int(nsn))
+    return None
+
+
+def describe(number: phonenumbers.PhoneNumber) -> NumberFacts:
+    """Validate a parsed number and derive everything search and display need."""
+    raw_type = phonenumbers.number_type(number)
+    number_type = _TYPE_MAP.get(raw_type)
+    if number_type is None:
+        raise Invalid(
+            f"{_e164(number)} is not a valid number of a supported type "
+            "(fixed, mobile, toll-free or premium)",
+            field="number",
+        )
+    country = phonenumbers.region_code_for_number(number)
+    if country is None or country == "ZZ":
+        raise Invalid(f"{_e164(number)} belongs to no country", field="number")
+    nsn = phonenumbers.national_significant_number(number)
+    country_code = number.country_code or 0
+    area_len, region, carrier_name = _prefix_facts(country_code, nsn, raw_type)
+    return NumberFacts(
+        e164=_e164(number),
+        country=country,
+        country_code=country_code,
+        nsn=nsn,
+        area_code=nsn[:area_len],
+        subscriber=nsn[area_len:],
+        region=region,
+        number_type=number_type,
+        carrier=carrier_name,
+    )
+
+
+def parse_number(text: str, default_country: str | None = None) -> NumberFacts:
+    return describe(to_phone_number(text, default_country))
+
+
+def _e164(number: phonenumbers.PhoneNumber) -> str:
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_prefix_cache: dict[tuple[int, str, int, int], tuple[int, str, str]] = {}
+
+
+def _prefix_facts(country_code: int, nsn: str, raw_type: int) -> tuple[int, str, str]:
+    """(area code length, region name, carrier), computed once per leading-digit block."""
+    key = (country_code, nsn[:_PREFIX_DIGITS], len(nsn), raw_type)
+    facts = _prefix_cache.get(key)
+    if facts is None:
+        if len(_prefix_cache) > 100_000:
+            _prefix_cache.clear()
+        facts = _prefix_cache[key] = _prefix_facts_uncached(country_code, nsn)
+    return facts
+
+
+def _prefix_facts_uncached(country_code: int, nsn: str) -> tuple[int, str, str]:
+    number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(nsn))
+    area_len = phonenumbers.length_of_national_destination_code(number)
+    region = geocoder.description_for_number(number, "en")
+    return area_len, region, carrier.name_for_number(number, "en")

@@ -1,0 +1,200 @@
+"""Partners, tenants and API keys: creation, authentication, acting for a tenant."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from vpbx.audit.service import record
+from vpbx.errors import Conflict, Invalid, NotFound, Unauthenticated
+from vpbx.models import ApiKey, Partner, Tenant
+from vpbx.tenancy.principal import Principal
+from vpbx.tenancy.repository import TenancyRepository
+
+KEY_PREFIX = "vpbx_"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def hash_key(raw_key: str) -> str:
+    """Keys carry 256 random bits, so a fast hash is enough: nothing to brute-force."""
+    return hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A key just created: the only moment its secret exists outside the caller."""
+
+    key: ApiKey
+    secret: str
+
+
+def clean_name(name: str) -> str:
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise Invalid("name must be 1 to 200 characters", field="name")
+    return name
+
+
+def clean_email(email: str | None) -> str | None:
+    if email is None or not email.strip():
+        return None
+    email = email.strip().lower()
+    if len(email) > 320 or not _EMAIL.match(email):
+        raise Invalid(f"not an email address: {email!r}", field="email")
+    return email
+
+
+class TenancyService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.repo = TenancyRepository(session)
+
+    def create_partner(self, name: str, *, email: str | None = None, actor: str = "cli") -> Partner:
+        name = clean_name(name)
+        if self.repo.partner_by_name(name) is not None:
+            raise Conflict(f"a partner named {name!r} exists", code="partner_exists")
+        partner = Partner(name=name, email=clean_email(email))
+        self.repo.add(partner)
+        record(
+            self.session,
+            actor=actor,
+            action="partner.create",
+            object_type="partner",
+            object_id=partner.id,
+            partner_id=partner.id,
+            tenant_id=None,
+            after={"name": partner.name, "email": partner.email},
+        )
+        return partner
+
+    def create_tenant(
+        self,
+        partner_id: int,
+        name: str,
+        *,
+        email: str | None = None,
+        actor: str = "cli",
+        api_key_id: int | None = None,
+    ) -> Tenant:
+        if self.repo.partner_by_id(partner_id) is None:
+            raise NotFound(f"partner {partner_id} not found", code="partner_not_found")
+        name = clean_name(name)
+        if self.repo.tenant_by_name(partner_id, name) is not None:
+            raise Conflict(
+                f"this partner already has a tenant named {name!r}", code="tenant_exists"
+            )
+        tenant = Tenant(partner_id=partner_id, name=name, email=clean_email(email))
+        self.repo.add(tenant)
+        record(
+            self.session,
+            actor=actor,
+            api_key_id=api_key_id,
+            action="tenant.create",
+            object_type="tenant",
+            object_id=tenant.id,
+            partner_id=partner_id,
+            tenant_id=tenant.id,
+            after={"name": tenant.name, "email": tenant.email},
+        )
+        return tenant
+
+    def issue_key(
+        self,
+        *,
+        partner_id: int | None = None,
+        tenant_id: int | None = None,
+        name: str | None = None,
+        actor: str = "cli",
+    ) -> IssuedKey:
+        """Create a key for exactly one partner or tenant; its secret is returned once."""
+        if (partner_id is None) == (tenant_id is None):
+            raise Invalid("a key belongs to exactly one partner or one tenant")
+        owner_partner = self._key_owner_partner(partner_id, tenant_id)
+        secret = KEY_PREFIX + secrets.token_urlsafe(32)
+        key = ApiKey(
+            key_hash=hash_key(secret),
+            prefix=secret[:12],
+            name=name,
+            partner_id=partner_id,
+            tenant_id=tenant_id,
+        )
+        self.repo.add(key)
+        record(
+            self.session,
+            actor=actor,
+            action="api_key.create",
+            object_type="api_key",
+            object_id=key.id,
+            partner_id=owner_partner,
+            tenant_id=tenant_id,
+            after={"prefix": key.prefix, "name": name},
+        )
+        return IssuedKey(key=key, secret=secret)
+
+    def _key_owner_partner(self, partner_id: int | None, tenant_id: int | None) -> int:
+        if partner_id is not None:
+            if self.repo.partner_by_id(partner_id) is None:
+                raise NotFound(f"partner {partner_id} not found", code="partner_not_found")
+            return partner_id
+        assert tenant_id is not None
+        tenant = self.repo.tenant_by_id(tenant_id)
+        if tenant is None:
+            raise NotFound(f"tenant {tenant_id} not found", code="tenant_not_found")
+        return tenant.partner_id
+
+    def authenticate(self, raw_key: str, *, acting_for: int | None = None) -> Principal:
+        """Resolve a bearer key; a partner key may name one of its own tenants."""
+        key = self.repo.key_by_hash(hash_key(raw_key.strip()))
+        if key is None:
+            raise Unauthenticated("the API key is not valid", code="invalid_api_key")
+        if key.tenant_id is not None:
+            return self._tenant_principal(key, acting_for)
+        assert key.partner_id is not None
+        tenant_id = None
+        if acting_for is not None:
+            if self.repo.tenant_of_partner(key.partner_id, acting_for) is None:
+                raise NotFound(f"tenant {acting_for} not found", code="tenant_not_found")
+            tenant_id = acting_for
+        return Principal(
+            actor=f"key:{key.id}",
+            partner_id=key.partner_id,
+            tenant_id=tenant_id,
+            is_partner=True,
+            api_key_id=key.id,
+        )
+
+    def _tenant_principal(self, key: ApiKey, acting_for: int | None) -> Principal:
+        assert key.tenant_id is not None
+        if acting_for is not None and acting_for != key.tenant_id:
+            # Same answer as an unknown tenant: a tenant key must not learn others exist.
+            raise NotFound(f"tenant {acting_for} not found", code="tenant_not_found")
+        tenant = self.repo.tenant_by_id(key.tenant_id)
+        if tenant is None or tenant.status != "active":
+            raise Unauthenticated("the API key's tenant is not active", code="tenant_inactive")
+        return Principal(
+            actor=f"key:{key.id}",
+            partner_id=tenant.partner_id,
+            tenant_id=tenant.id,
+            is_partner=False,
+            api_key_id=key.id,
+        )
+
+    def find_partner(self, ref: str) -> Partner:
+        """A partner by id or by exact name (the CLI accepts either)."""
+        partner = self.repo.partner_by_id(int(ref)) if ref.isdigit() else None
+        partner = partner or self.repo.partner_by_name(ref)
+        if partner is None:
+            raise NotFound(f"no partner {ref!r}", code="partner_not_found")
+        return partner
+
+    def find_tenant(self, ref: str, *, partner_id: int | None = None) -> Tenant:
+        tenant = self.repo.tenant_by_id(int(ref)) if ref.isdigit() else None
+        if tenant is None and partner_id is not None:
+            tenant = self.repo.tenant_by_name(partner_id, ref)
+        if tenant is None or (partner_id is not None and tenant.partner_id != partner_id):
+            raise NotFound(f"no tenant {ref!r}", code="tenant_not_found")
+        return tenant
