@@ -48,27 +48,22 @@ def _expand(spec: str) -> tuple[str, ...]:
     return tuple(codes)
 
 
+def _weighted(spec: str) -> dict[str, float]:
+    """Parse "495:20 812:15" into {"495": 20.0, "812": 15.0}."""
+    return {code: float(weight) for code, _, weight in (p.partition(":") for p in spec.split())}
+
+
 # --- Vietnam --------------------------------------------------------------------------------
 # Fixed NSNs are 10 digits: 24 Hà Nội / 28 TP HCM + 8 subscriber digits, or a 3-digit
-# provincial code + 7. All 63 codes of the 2017 renumbering.
+# provincial code + 7. All 63 codes of the 2017 renumbering; every province weighs 1 except
+# the big cities: Hà Nội, TP HCM, Đà Nẵng 236, Hải Phòng 225, Cần Thơ 292, Đồng Nai 251,
+# Bình Dương 274, Khánh Hòa 258, Huế 234, Vũng Tàu 254.
 _VN_PROVINCIAL = "203-216 218-222 225-229 232-239 251 252 254-263 269-277 290-294 296 297 299"
-# Big cities hold most of the fixed lines; every other province weighs 1.
-_VN_CITY_WEIGHTS = {
-    "24": 30.0,  # Hà Nội
-    "28": 30.0,  # TP Hồ Chí Minh
-    "236": 4.0,  # Đà Nẵng
-    "225": 4.0,  # Hải Phòng
-    "292": 3.0,  # Cần Thơ
-    "251": 3.0,  # Đồng Nai
-    "274": 3.0,  # Bình Dương
-    "258": 2.0,  # Khánh Hòa
-    "234": 2.0,  # Huế
-    "254": 2.0,  # Bà Rịa - Vũng Tàu
-}
-_VN_AREA = {c: _VN_CITY_WEIGHTS.get(c, 1.0) for c in ("24", "28", *_expand(_VN_PROVINCIAL))}
+_VN_AREA = dict.fromkeys(("24", "28", *_expand(_VN_PROVINCIAL)), 1.0) | _weighted(
+    "24:30 28:30 236:4 225:4 292:3 251:3 274:3 258:2 234:2 254:2"
+)
 # The first subscriber digit tells the fixed operator (024 3xxx xxxx is VNPT, ...).
 _VN_FIXED_CARRIERS = (("VNPT", "3", 60.0), ("Viettel", "6", 30.0), ("FPT Telecom", "7", 10.0))
-
 # Mobile NSNs are 9 digits. Mobifone's 89 is only allocated as 896-899.
 _VN_MOBILE = (
     ("Viettel", "86 96-98 32-39", 45.0),
@@ -83,29 +78,14 @@ _VN_SERVICE_CARRIERS = (("VNPT", 50.0), ("Viettel", 35.0), ("FPT Telecom", 15.0)
 _VN_SERVICE_LENGTHS = ((8, 1.0), (10, 9.0))
 
 # --- Russia ---------------------------------------------------------------------------------
-# ABC (geographic) codes with 7-digit subscriber numbers; weights follow city size.
-_RU_AREA = {
-    "495": 20.0,  # Moscow
-    "499": 10.0,  # Moscow
-    "812": 15.0,  # St Petersburg
-    "301": 1.0,  # Ulan-Ude
-    "341": 2.0,  # Izhevsk
-    "342": 2.0,  # Perm
-    "343": 4.0,  # Yekaterinburg
-    "347": 2.0,  # Ufa
-    "351": 2.0,  # Chelyabinsk
-    "381": 2.0,  # Omsk
-    "383": 4.0,  # Novosibirsk
-    "391": 2.0,  # Krasnoyarsk
-    "423": 2.0,  # Vladivostok
-    "473": 2.0,  # Voronezh
-    "831": 3.0,  # Nizhny Novgorod
-    "843": 3.0,  # Kazan
-    "844": 2.0,  # Volgograd
-    "846": 3.0,  # Samara
-    "861": 3.0,  # Krasnodar
-    "863": 3.0,  # Rostov-on-Don
-}
+# ABC (geographic) codes, 7-digit subscriber numbers, weighted by city size: Moscow 495/499,
+# St Petersburg 812, Yekaterinburg 343, Novosibirsk 383, Nizhny Novgorod 831, Kazan 843,
+# Samara 846, Krasnodar 861, Rostov-on-Don 863, Izhevsk 341, Perm 342, Ufa 347, Chelyabinsk
+# 351, Omsk 381, Krasnoyarsk 391, Vladivostok 423, Voronezh 473, Volgograd 844, Ulan-Ude 301.
+_RU_AREA = _weighted(
+    "495:20 499:10 812:15 343:4 383:4 831:3 843:3 846:3 861:3 863:3 "
+    "341:2 342:2 347:2 351:2 381:2 391:2 423:2 473:2 844:2 301:1"
+)
 _RU_FIXED_CARRIERS = (
     ("Rostelecom", "2345", 55.0),
     ("MTS", "6", 20.0),
@@ -121,14 +101,13 @@ _RU_MOBILE = (
 )
 _RU_TOLL_FREE = (("Rostelecom", 50.0), ("MTS", 20.0), ("Beeline", 15.0), ("MegaFon", 15.0))
 
-
-# --- Prices ---------------------------------------------------------------------------------
-# Vanity sells for a one-off premium; the monthly fee grows much more slowly.
-# (connection, monthly) multipliers indexed by Tier rank: simple .. exclusive.
-_VN_TIER_MULTIPLIERS = ((1, 1), (2, 1), (10, 2), (100, 4), (400, 8), (1250, 20))
-_RU_TIER_MULTIPLIERS = ((1, 1), (5, 1), (10, 2), (30, 3), (100, 5), (500, 10))
+# --- Countries ------------------------------------------------------------------------------
 # OMICall quotes VND 22000 as USD 0.977; keep the same rate so the extra prices line up.
 _USD_PER_VND = Decimal("0.977") / Decimal(22_000)
+_FIXED_NSN = 10  # both countries: area code + subscriber number is 10 digits
+# phonenumbers, and so the importer's classifier, take 3 digits as the mobile destination code
+# (VN 961 234567), so a crafted mobile tail must fit in the digits after it.
+_MOBILE_NDC = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +115,7 @@ class _Service:
     number_type: NumberType
     prefix: str
     lengths: Sequence[tuple[int, float]]  # (NSN length, weight)
-    carriers: Sequence[
-        tuple[str, float]
-    ]  # they share the range: a service number is sold by whoever has it
+    carriers: Sequence[tuple[str, float]]  # sharing the range: sold by whoever has a number
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,20 +124,16 @@ class _Country:
     currency: str
     cents: Decimal  # quantum of the currency: VND has no minor unit, RUB has kopecks
     usd_prices: bool
-    type_weights: Mapping[NumberType, float]
+    types: Mapping[NumberType, tuple[float, int, int]]  # mix weight, plain connection, monthly
+    # (connection, monthly) price multipliers by Tier rank, simple .. exclusive: vanity sells
+    # for a one-off premium, the monthly fee grows much more slowly.
+    tier_multipliers: Sequence[tuple[int, int]]
     area_weights: Mapping[str, float]
     fixed_carriers: Sequence[tuple[str, str, float]]  # carrier, first subscriber digits, weight
     mobile: Sequence[tuple[str, str, float]]  # carrier, prefixes, weight
     mobile_nsn: int
     services: Sequence[_Service]
-    base_prices: Mapping[NumberType, tuple[int, int]]  # (connection, monthly) of a plain number
-    tier_multipliers: Sequence[tuple[int, int]]
 
-
-_FIXED_NSN = 10  # both countries: area code + subscriber number is 10 digits
-# phonenumbers, and so the importer's classifier, take 3 digits as the mobile destination code
-# (VN 961 234567), so a crafted mobile tail must fit in the digits after it.
-_MOBILE_NDC = 3
 
 _COUNTRIES: dict[str, _Country] = {
     "VN": _Country(
@@ -168,12 +141,13 @@ _COUNTRIES: dict[str, _Country] = {
         currency="VND",
         cents=Decimal(1),
         usd_prices=True,
-        type_weights={
-            NumberType.FIXED: 55.0,
-            NumberType.MOBILE: 35.0,
-            NumberType.TOLL_FREE: 5.0,
-            NumberType.PREMIUM: 5.0,
+        types={
+            NumberType.FIXED: (55.0, 200_000, 22_000),
+            NumberType.MOBILE: (35.0, 100_000, 50_000),
+            NumberType.TOLL_FREE: (5.0, 1_000_000, 200_000),
+            NumberType.PREMIUM: (5.0, 1_000_000, 200_000),
         },
+        tier_multipliers=((1, 1), (2, 1), (10, 2), (100, 4), (400, 8), (1250, 20)),
         area_weights=_VN_AREA,
         fixed_carriers=_VN_FIXED_CARRIERS,
         mobile=_VN_MOBILE,
@@ -182,31 +156,23 @@ _COUNTRIES: dict[str, _Country] = {
             _Service(NumberType.TOLL_FREE, "1800", _VN_SERVICE_LENGTHS, _VN_SERVICE_CARRIERS),
             _Service(NumberType.PREMIUM, "1900", _VN_SERVICE_LENGTHS, _VN_SERVICE_CARRIERS),
         ),
-        base_prices={
-            NumberType.FIXED: (200_000, 22_000),
-            NumberType.MOBILE: (100_000, 50_000),
-            NumberType.TOLL_FREE: (1_000_000, 200_000),
-            NumberType.PREMIUM: (1_000_000, 200_000),
-        },
-        tier_multipliers=_VN_TIER_MULTIPLIERS,
     ),
     "RU": _Country(
         calling_code="7",
         currency="RUB",
         cents=Decimal("0.01"),
         usd_prices=False,
-        type_weights={NumberType.FIXED: 50.0, NumberType.MOBILE: 42.0, NumberType.TOLL_FREE: 8.0},
+        types={
+            NumberType.FIXED: (50.0, 99, 99),
+            NumberType.MOBILE: (42.0, 199, 199),
+            NumberType.TOLL_FREE: (8.0, 990, 990),
+        },
+        tier_multipliers=((1, 1), (5, 1), (10, 2), (30, 3), (100, 5), (500, 10)),
         area_weights=_RU_AREA,
         fixed_carriers=_RU_FIXED_CARRIERS,
         mobile=_RU_MOBILE,
         mobile_nsn=10,
         services=(_Service(NumberType.TOLL_FREE, "800", ((10, 1.0),), _RU_TOLL_FREE),),
-        base_prices={
-            NumberType.FIXED: (99, 99),
-            NumberType.MOBILE: (199, 199),
-            NumberType.TOLL_FREE: (990, 990),
-        },
-        tier_multipliers=_RU_TIER_MULTIPLIERS,
     ),
 }
 
@@ -228,6 +194,7 @@ class _Plan:
     free: int
     weight: float  # share inside its number type
     room: int  # trailing digits a crafted tail may use: those after the destination code
+    lead: str = ""  # subscriber digits fixed by the prefix (the fixed-line operator digit)
 
 
 def _plans(country: str) -> list[_Plan]:
@@ -239,7 +206,8 @@ def _plans(country: str) -> list[_Plan]:
             free = _FIXED_NSN - len(code) - 1
             share = area_weight * weight / len(leads)
             plans += (
-                _Plan(NumberType.FIXED, carrier, code, code + d, free, share, free) for d in leads
+                _Plan(NumberType.FIXED, carrier, code, code + d, free, share, free, d)
+                for d in leads
             )
     for carrier, prefixes, weight in spec.mobile:
         codes = _expand(prefixes)
@@ -277,12 +245,7 @@ def _ascending(n: int) -> _Builder:
 
 def _alternating(n: int) -> _Builder:
     """xyxy, xyxyxy: two different digits taking turns, `n` pairs."""
-
-    def build(rng: random.Random) -> str:
-        x = _digit(rng)
-        return (x + _digit(rng, x)) * n
-
-    return build
+    return lambda rng: ((x := _digit(rng)) + _digit(rng, x)) * n
 
 
 def _pairs(n: int) -> _Builder:
@@ -325,6 +288,7 @@ _PATTERN_LENGTHS = [len(build(random.Random(0))) for _, _, build in _PATTERNS]
 
 # Consecutive duplicate draws tolerated before declaring the requested ranges exhausted.
 _MAX_MISSES = 10_000
+_TAIL_TRIES = 5  # rebuilds of a tail that clashes with the digit in front of it
 
 _PatternTable = tuple[list[float], list[tuple[Tier, _Builder]]]
 
@@ -345,42 +309,50 @@ def _pattern_table(room: int) -> _PatternTable:
     return list(accumulate(scaled)), [(t, b) for t, _, b in kept]
 
 
-def _draw_tail(rng: random.Random, table: _PatternTable) -> tuple[Tier, str]:
+def _draw_tail(rng: random.Random, table: _PatternTable) -> tuple[Tier, _Builder | None]:
     cum, patterns = table
     i = bisect_right(cum, rng.random() * _PATTERN_SCALE)
-    if i == len(patterns):
-        return Tier.SIMPLE, ""
-    tier, build = patterns[i]
-    return tier, build(rng)
+    return patterns[i] if i < len(patterns) else (Tier.SIMPLE, None)
 
 
 def _lengthens(before: str, tail: str) -> bool:
-    """Would the digits in front turn the crafted tail into a better pattern?"""
+    """Would the subscriber digits in front turn the crafted tail into a better pattern?"""
+    if not before:
+        return False
     if before[-1] in (tail[0], _PREVIOUS_DIGIT[tail[0]]):
         return True  # 7777 -> 77777, 4567 -> 34567
-    if len(tail) != 4:
+    if len(tail) != 4 or len(before) < 2:
         return False
     # xyxy -> xyxyxy and xxyy -> zzxxyy: the six-digit gold shapes.
     return before[-2:] == tail[:2] or (before[-2] == before[-1] and tail[0] == tail[1])
 
 
-def _digits_after_prefix(rng: random.Random, plan: _Plan, tail: str) -> str | None:
-    """Random digits then the crafted tail; None when the tail cannot be placed cleanly.
-
-    The digits in front are kept from lengthening the pattern so that its price matches the
-    tier the importer will find.
-    """
+def _front(rng: random.Random, plan: _Plan, tail: str) -> str | None:
+    """Random digits to put before `tail`, changing the last one if it would lengthen it."""
     head = plan.free - len(tail)
     digits = str(rng.randrange(10**head)).zfill(head) if head else ""
-    if not tail or not _lengthens(plan.prefix + digits, tail):
-        return digits + tail
-    if not digits:
-        return None  # only the prefix is in front: draw again
-    last = int(digits[-1])
-    for step in range(2, 10):
-        candidate = digits[:-1] + str((last + step) % 10)
-        if not _lengthens(plan.prefix + candidate, tail):
-            return candidate + tail
+    if not _lengthens(plan.lead + digits, tail):
+        return digits
+    for step in range(1, 10 if digits else 0):
+        candidate = digits[:-1] + str((int(digits[-1]) + step) % 10)
+        if not _lengthens(plan.lead + candidate, tail):
+            return candidate
+    return None  # the tail fills the range and clashes with the operator digit
+
+
+def _digits_after_prefix(rng: random.Random, plan: _Plan, build: _Builder | None) -> str | None:
+    """The `plan.free` digits after the prefix, ending in a crafted tail when `build` is set.
+
+    The digits in front never lengthen the tail, so its price matches the tier the importer
+    will find; None (draw again) in the rare case no clean placement turned up.
+    """
+    if build is None:
+        return str(rng.randrange(10**plan.free)).zfill(plan.free)
+    for _ in range(_TAIL_TRIES):
+        tail = build(rng)
+        front = _front(rng, plan, tail)
+        if front is not None:
+            return front + tail
     return None
 
 
@@ -390,7 +362,7 @@ def _money(amount: Decimal, quantum: Decimal) -> str:
 
 def _price_table(spec: _Country, kind: NumberType) -> list[tuple[str, str, str]]:
     """(connection, monthly, extra prices) strings by tier rank, computed once per type."""
-    connection, monthly = spec.base_prices[kind]
+    _, connection, monthly = spec.types[kind]
     table = []
     for cm, mm in spec.tier_multipliers:
         conn, month = Decimal(connection * cm), Decimal(monthly * mm)
@@ -423,8 +395,8 @@ def _weights(country: str, plans: Sequence[_Plan]) -> list[float]:
     totals: dict[NumberType, float] = {}
     for p in plans:
         totals[p.number_type] = totals.get(p.number_type, 0.0) + p.weight
-    mix = _COUNTRIES[country].type_weights
-    return list(accumulate(mix[p.number_type] * p.weight / totals[p.number_type] for p in plans))
+    mix = _COUNTRIES[country].types
+    return list(accumulate(mix[p.number_type][0] * p.weight / totals[p.number_type] for p in plans))
 
 
 def generate_stock(
@@ -466,8 +438,8 @@ def _rows(
     misses = 0
     while len(seen) < count:
         plan = plans[min(bisect_right(cum, rng.random() * total), last)]
-        tier, tail = _draw_tail(rng, tails[plan.room])
-        digits = _digits_after_prefix(rng, plan, tail)
+        tier, build = _draw_tail(rng, tails[plan.room])
+        digits = _digits_after_prefix(rng, plan, build)
         if digits is None:
             continue
         number = f"+{spec.calling_code}{plan.prefix}{digits}"

