@@ -34,8 +34,9 @@ def _ensure_pg_database(url: str) -> None:
     parsed = make_url(normalize_url(url))
     admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
-                             {"n": parsed.database})
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": parsed.database}
+        )
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     admin.dispose()
@@ -130,11 +131,15 @@ def make_party(factory: sessionmaker[Session], name: str) -> Party:
     with transaction(factory) as session:
         service = TenancyService(session)
         partner = service.create_partner(f"{name} partner")
-        tenant = service.create_tenant(partner.id, f"{name} tenant",
-                                       email=f"owner@{name.lower()}.example")
-        return Party(partner.id, tenant.id,
-                     service.issue_key(partner_id=partner.id).secret,
-                     service.issue_key(tenant_id=tenant.id).secret)
+        tenant = service.create_tenant(
+            partner.id, f"{name} tenant", email=f"owner@{name.lower()}.example"
+        )
+        return Party(
+            partner.id,
+            tenant.id,
+            service.issue_key(partner_id=partner.id).secret,
+            service.issue_key(tenant_id=tenant.id).secret,
+        )
 
 
 @pytest.fixture
@@ -167,9 +172,16 @@ STOCK = [
 
 
 def stock_rows() -> list[dict[str, str]]:
-    return [{"number": n, "currency": c, "connection_price": conn, "monthly_price": month,
-             "prices": "USD:8.9:0.977" if c == "VND" else ""}
-            for n, c, conn, month in STOCK]
+    return [
+        {
+            "number": n,
+            "currency": c,
+            "connection_price": conn,
+            "monthly_price": month,
+            "prices": "USD:8.9:0.977" if c == "VND" else "",
+        }
+        for n, c, conn, month in STOCK
+    ]
 
 
 @pytest.fixture

@@ -24,24 +24,35 @@ CLIENTS, NUMBERS, TENANTS = 16, 40, 4
 
 
 def _client(
-    factory: sessionmaker[Session], settings: Settings, party: Party, numbers: list[str],
-    seed: int, wins: list[str], start: threading.Barrier,
+    factory: sessionmaker[Session],
+    settings: Settings,
+    party: Party,
+    numbers: list[str],
+    seed: int,
+    wins: list[str],
+    start: threading.Barrier,
 ) -> None:
-    me = Principal(actor=f"client:{seed}", partner_id=party.partner_id,
-                   tenant_id=party.tenant_id, is_partner=False)
+    me = Principal(
+        actor=f"client:{seed}",
+        partner_id=party.partner_id,
+        tenant_id=party.tenant_id,
+        is_partner=False,
+    )
     order = numbers[:]
     random.Random(seed).shuffle(order)
     start.wait()
     for e164 in order:
         with transaction(factory) as session:
-            [held] = NumberService(session, settings).reserve(me, [e164],
-                                                              owner_type=OwnerType.BUSINESS)
+            [held] = NumberService(session, settings).reserve(
+                me, [e164], owner_type=OwnerType.BUSINESS
+            )
         if held.status != "reserved":
             continue
         try:
             with transaction(factory) as session:
-                NumberService(session, settings).buy(me, [e164], months=1,
-                                                     owner_type=OwnerType.BUSINESS)
+                NumberService(session, settings).buy(
+                    me, [e164], months=1, owner_type=OwnerType.BUSINESS
+                )
             wins.append(e164)
         except NotAvailable:
             pass  # another client of the same tenant bought it first
@@ -57,8 +68,9 @@ def test_racing_clients_buy_each_number_exactly_once(
     wins: list[str] = []
     start = threading.Barrier(CLIENTS)
     threads = [
-        threading.Thread(target=_client, args=(factory, settings, parties[i % TENANTS],
-                                               numbers, i, wins, start))
+        threading.Thread(
+            target=_client, args=(factory, settings, parties[i % TENANTS], numbers, i, wins, start)
+        )
         for i in range(CLIENTS)
     ]
     for thread in threads:
@@ -69,7 +81,7 @@ def test_racing_clients_buy_each_number_exactly_once(
     assert sorted(wins) == sorted(numbers), "every number won exactly once"
     with factory() as session:
         sales = Counter(session.scalars(select(OrderItem.e164)).all())
-        owners = session.execute(
-            select(Number.status, func.count()).group_by(Number.status)).all()
-    assert set(sales) == set(numbers) and max(sales.values()) == 1, "no double sale"
+        owners = session.execute(select(Number.status, func.count()).group_by(Number.status)).all()
+    assert set(sales) == set(numbers)
+    assert max(sales.values()) == 1, "no double sale"
     assert dict(owners) == {"active": NUMBERS}

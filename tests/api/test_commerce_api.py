@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from tests.conftest import Party
+from tests.conftest import PG_URL, Party
 from vpbx.api.app import create_app
 from vpbx.config import Settings
 
@@ -45,6 +45,12 @@ def parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def assert_handled(response: Any) -> None:
+    assert response.status_code < 500, response.text
+    if response.status_code >= 400:
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
 def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -52,6 +58,11 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert body["code"] == code
     assert body["status"] == status
     return body
+
+
+@pytest.fixture
+def safe(client: TestClient) -> TestClient:
+    return TestClient(client.app, raise_server_exceptions=False)
 
 
 @pytest.fixture
@@ -318,3 +329,70 @@ def test_a_released_number_goes_straight_back_to_stock_without_quarantine(
     response = tuned.delete("/v1/numbers/+842477778823", headers=alice.headers)
     assert response.json()["status"] == "available"
     assert available(tuned, bob, "2477778823") == ["+842477778823"]
+
+
+def test_renewing_your_own_hold_extends_it(client: TestClient, alice: Party, stock: list[str]) -> None:
+    (first,) = reserve(client, alice, "+842477778823", minutes=5).json()["data"]
+    (second,) = reserve(client, alice, "+842477778823", minutes=60).json()["data"]
+    assert parse_time(second["expires_at"]) > parse_time(first["expires_at"])
+    live = reservations(client, alice)
+    assert [(r["id"], r["state"]) for r in live] == [(second["reservation_id"], "active")]
+
+
+# --- known bugs ---------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    reason="BUG: service.reserve does not de-duplicate; the same number twice gives two "
+    "'reserved' results and reserved=2, but the first reservation_id is already 'replaced'",
+    strict=True,
+)
+def test_every_reported_hold_is_live(client: TestClient, alice: Party, stock: list[str]) -> None:
+    body = reserve(client, alice, "+842477778823", "842477778823").json()
+    for result in body["data"]:
+        if result["status"] == "reserved":
+            one = client.get(f"/v1/reservations/{result['reservation_id']}", headers=alice.headers)
+            assert one.json()["state"] == "active"
+    assert body["reserved"] == len(reservations(client, alice))
+
+
+@pytest.mark.xfail(
+    reason="BUG: phone.py _fast_e164 passes '+²²²²²²²²²' (str.isdigit) to int(); the "
+    "ValueError escapes _reserve_one/buy (they catch Invalid only) -> 500",
+    strict=True,
+)
+def test_superscript_digits_fail_like_any_invalid_number(
+    safe: TestClient, alice: Party, stock: list[str]
+) -> None:
+    held = reserve(safe, alice, "+842477778823", "+²²²²²²²²²")
+    assert held.status_code == 201, held.text
+    assert held.json()["data"][1]["error"] == "invalid_number"
+    assert_problem(order(safe, alice, "+84912345678", "+²²²²²²²²²"), 422, "invalid")
+
+
+@pytest.mark.xfail(
+    reason="BUG: reservation_id/order_id path params and the reservations cursor have no "
+    "upper bound (commerce.py); a value beyond int64 overflows the SQL parameter -> 500",
+    strict=True,
+)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", f"/v1/reservations/{2**63}"),
+        ("DELETE", f"/v1/reservations/{2**63}"),
+        ("GET", f"/v1/orders/{10**25}"),
+        ("GET", f"/v1/reservations?cursor={2**63}"),
+    ],
+)
+def test_ids_beyond_int64_never_crash(safe: TestClient, alice: Party, method: str, path: str) -> None:
+    assert_handled(safe.request(method, path, headers=alice.headers))
+
+
+@pytest.mark.xfail(
+    bool(PG_URL),
+    reason="BUG (PostgreSQL only): a NUL character in the order note is passed to a text "
+    "column, which PostgreSQL refuses -> 500",
+    strict=True,
+)
+def test_a_nul_in_the_note_never_crashes(safe: TestClient, alice: Party, stock: list[str]) -> None:
+    assert_handled(order(safe, alice, "+842477778823", note="a\x00b"))

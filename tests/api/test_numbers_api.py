@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,11 +11,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import Party
+from tests.conftest import PG_URL, Party
 from vpbx.db import transaction
 from vpbx.models import Number
 
 SEARCH = "/v1/numbers/available"
+SUPERSCRIPT = "+²²²²²²²²²"  # str.isdigit() is True for '²', int('²') raises
 
 
 def search_page(client: TestClient, party: Party, **params: Any) -> dict[str, Any]:
@@ -351,3 +353,74 @@ def test_a_hold_cannot_be_released_as_a_number(
     reserve(client, alice, "+842477778823")
     assert client.delete("/v1/numbers/+842477778823", headers=alice.headers).status_code == 404
     assert owned(client, alice, status="reserved") == ["+842477778823"]
+
+
+# --- known bugs: bad input that crashes the server ----------------------------------
+
+
+@pytest.fixture
+def safe(client: TestClient) -> TestClient:
+    return TestClient(client.app, raise_server_exceptions=False)
+
+
+def cursor_of(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode()
+
+
+@pytest.mark.xfail(
+    reason="BUG: phone.py _fast_e164 passes '+²²²²²²²²²' (str.isdigit) to int(), "
+    "which raises ValueError -> 500 instead of 422 invalid",
+    strict=True,
+)
+@pytest.mark.parametrize("method", ["GET", "DELETE"])
+def test_a_number_of_superscript_digits_is_refused(
+    safe: TestClient, alice: Party, stock: list[str], method: str
+) -> None:
+    response = safe.request(method, f"/v1/numbers/{SUPERSCRIPT}", headers=alice.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["code"] == "invalid"
+
+
+@pytest.mark.xfail(
+    reason="BUG: service.decode_cursor accepts any int id; one beyond int64 overflows the "
+    "SQL parameter (OverflowError on SQLite, DataError on PostgreSQL) -> 500",
+    strict=True,
+)
+@pytest.mark.parametrize("path", [SEARCH, "/v1/numbers"])
+@pytest.mark.parametrize("row_id", [2**63, 10**25])
+def test_a_cursor_with_an_out_of_range_id_is_refused(
+    safe: TestClient, alice: Party, stock: list[str], path: str, row_id: int
+) -> None:
+    cursor = cursor_of(f"2438250000:{row_id}")
+    response = safe.get(path, params={"cursor": cursor}, headers=alice.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "cursor"
+
+
+@pytest.mark.xfail(
+    reason="BUG (minor): service.decode_cursor checks nsn.isdigit(), which accepts '²' and "
+    "other Unicode digits, so a forged cursor gives 200 with an empty page instead of 422",
+    strict=True,
+)
+def test_a_cursor_with_unicode_digits_is_refused(
+    client: TestClient, alice: Party, stock: list[str]
+) -> None:
+    response = client.get(SEARCH, params={"cursor": cursor_of("²:1")}, headers=alice.headers)
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == "cursor"
+
+
+@pytest.mark.xfail(
+    bool(PG_URL),
+    reason="BUG (PostgreSQL only): price_min/price_max have no bound (numbers.py) and overflow "
+    "NUMERIC; a NUL in region is refused by PostgreSQL text -> 500",
+    strict=True,
+)
+@pytest.mark.parametrize(
+    "params", [{"price_max": "1e999999"}, {"price_min": "1e-999999"}, {"region": "a\x00b"}]
+)
+def test_extreme_search_values_never_crash(
+    safe: TestClient, alice: Party, stock: list[str], params: dict[str, str]
+) -> None:
+    response = safe.get(SEARCH, params=params, headers=alice.headers)
+    assert response.status_code < 500, response.text

@@ -26,9 +26,14 @@ def test_provider_style_numbers_without_plus_and_national_numbers_parse() -> Non
 
 @pytest.mark.parametrize(
     ("number", "kind"),
-    [("+84912345678", NumberType.MOBILE), ("+8418001234", NumberType.TOLL_FREE),
-     ("+8419001234", NumberType.PREMIUM), ("+74951334527", NumberType.FIXED),
-     ("+79309993750", NumberType.MOBILE), ("+78001234567", NumberType.TOLL_FREE)],
+    [
+        ("+84912345678", NumberType.MOBILE),
+        ("+8418001234", NumberType.TOLL_FREE),
+        ("+8419001234", NumberType.PREMIUM),
+        ("+74951334527", NumberType.FIXED),
+        ("+79309993750", NumberType.MOBILE),
+        ("+78001234567", NumberType.TOLL_FREE),
+    ],
 )
 def test_number_types_follow_libphonenumber(number: str, kind: NumberType) -> None:
     assert parse_number(number).number_type is kind

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from vpbx.kit.rows import AnyRow
 from vpbx.models import Number, NumberPrice, Order, OrderItem, Reservation
 from vpbx.numbers.enums import NumberStatus
 from vpbx.numbers.mask import CompiledMask, prefix_upper_bound
@@ -87,6 +88,45 @@ def _filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+SEARCH_COLUMNS = (
+    Number.id,
+    Number.e164,
+    Number.country,
+    Number.nsn,
+    Number.area_code,
+    Number.subscriber,
+    Number.region,
+    Number.number_type,
+    Number.carrier,
+    Number.tier,
+    Number.vanity_rule,
+    Number.sms_enabled,
+    Number.offer_owner_type,
+    Number.currency,
+    Number.connection_price,
+    Number.monthly_price,
+)
+
+
+def search_statement(
+    filters: SearchFilters,
+    mask: CompiledMask | None,
+    *,
+    now: datetime,
+    after: tuple[str, int] | None,
+    limit: int,
+) -> Select[Number]:
+    """The search query (public so benchmarks can run the very same SQL on the driver)."""
+    query = select(Number).where(free_at(now), *_filter_conditions(filters))
+    if mask is not None and not mask.matches_everything:
+        query = query.where(*_mask_conditions(mask, filters.area_code))
+    if after is not None:
+        query = query.where(
+            or_(Number.nsn > after[0], and_(Number.nsn == after[0], Number.id > after[1]))
+        )
+    return query.order_by(Number.nsn, Number.id).limit(limit)
+
+
 class NumberRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -101,29 +141,33 @@ class NumberRepository:
         now: datetime,
         after: tuple[str, int] | None,
         limit: int,
-    ) -> Sequence[Number]:
-        """Available numbers in (nsn, id) order, from after the keyset cursor."""
-        query = select(Number).where(free_at(now), *_filter_conditions(filters))
-        if mask is not None and not mask.matches_everything:
-            query = query.where(*_mask_conditions(mask, filters.area_code))
-        if after is not None:
-            query = query.where(
-                or_(Number.nsn > after[0], and_(Number.nsn == after[0], Number.id > after[1]))
-            )
-        return self.session.scalars(query.order_by(Number.nsn, Number.id).limit(limit)).all()
+    ) -> Sequence[AnyRow]:
+        """Available numbers in (nsn, id) order, from after the keyset cursor.
+
+        Plain rows rather than ORM objects: search is the hottest read and loading
+        entities costs more than the query itself.
+        """
+        statement = search_statement(filters, mask, now=now, after=after, limit=limit)
+        return self.session.execute(statement.with_only_columns(*SEARCH_COLUMNS)).all()
 
     def by_e164(self, e164: str) -> Number | None:
         return self.session.scalar(select(Number).where(Number.e164 == e164))
 
-    def extra_prices(self, number_ids: Sequence[int]) -> dict[int, list[NumberPrice]]:
+    def extra_prices(self, number_ids: Sequence[int]) -> dict[int, list[AnyRow]]:
+        """Further-currency prices of a page of numbers (plain rows: this is a hot path)."""
         if not number_ids:
             return {}
-        rows = self.session.scalars(
-            select(NumberPrice)
+        rows = self.session.execute(
+            select(
+                NumberPrice.number_id,
+                NumberPrice.currency,
+                NumberPrice.connection_price,
+                NumberPrice.monthly_price,
+            )
             .where(NumberPrice.number_id.in_(number_ids))
             .order_by(NumberPrice.number_id, NumberPrice.currency)
         ).all()
-        prices: dict[int, list[NumberPrice]] = {}
+        prices: dict[int, list[AnyRow]] = {}
         for row in rows:
             prices.setdefault(row.number_id, []).append(row)
         return prices

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from vpbx.audit.service import record
 from vpbx.config import Settings
 from vpbx.errors import Invalid, NotAvailable, NotFound
+from vpbx.kit.rows import AnyRow
 from vpbx.models import Number, Order, OrderItem, Reservation
 from vpbx.numbers.enums import NumberStatus, OwnerType, Tier
 from vpbx.numbers.mask import compile_mask
@@ -34,6 +35,8 @@ from vpbx.numbers.timeutil import add_months
 from vpbx.tenancy.principal import Principal
 
 MAX_NUMBERS_PER_REQUEST = 100
+# A number as an ORM object or as a search row: both carry the same attribute names.
+NumberLike = Number | AnyRow
 
 
 def now_utc() -> datetime:
@@ -71,7 +74,7 @@ class NumberService:
 
     # --- presentation ------------------------------------------------------------
 
-    def _prices(self, numbers: Sequence[Number]) -> dict[int, list[Price]]:
+    def _prices(self, numbers: Sequence[NumberLike]) -> dict[int, list[Price]]:
         extra = self.repo.extra_prices([n.id for n in numbers])
         return {
             n.id: [
@@ -85,7 +88,7 @@ class NumberService:
         }
 
     @staticmethod
-    def _fields(number: Number, prices: list[Price]) -> dict[str, Any]:
+    def _fields(number: NumberLike, prices: list[Price]) -> dict[str, Any]:
         owner_types = (
             [OwnerType(number.offer_owner_type)] if number.offer_owner_type else list(OwnerType)
         )
@@ -105,7 +108,7 @@ class NumberService:
             "prices": prices,
         }
 
-    def _available_view(self, numbers: Sequence[Number]) -> list[AvailableNumber]:
+    def _available_view(self, numbers: Sequence[NumberLike]) -> list[AvailableNumber]:
         prices = self._prices(numbers)
         return [AvailableNumber(**self._fields(n, prices[n.id])) for n in numbers]
 

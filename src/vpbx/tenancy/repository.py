@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from vpbx.kit.rows import AnyRow
 from vpbx.models import ApiKey, Partner, Tenant
 
 
@@ -45,10 +46,23 @@ class TenancyRepository:
             query = query.where(Tenant.id > after_id)
         return self.session.scalars(query.order_by(Tenant.id).limit(limit)).all()
 
-    def key_by_hash(self, key_hash: str) -> ApiKey | None:
-        return self.session.scalar(
-            select(ApiKey).where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
+    def credential(self, key_hash: str) -> AnyRow | None:
+        """A live key with its tenant's partner and status, in one round trip.
+
+        Every request authenticates, so this stays a single plain-row query.
+        """
+        statement = (
+            select(
+                ApiKey.id,
+                ApiKey.partner_id,
+                ApiKey.tenant_id,
+                Tenant.partner_id.label("tenant_partner_id"),
+                Tenant.status.label("tenant_status"),
+            )
+            .outerjoin(Tenant, Tenant.id == ApiKey.tenant_id)
+            .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
         )
+        return self.session.execute(statement).first()
 
     def add(self, obj: Partner | Tenant | ApiKey) -> None:
         self.session.add(obj)

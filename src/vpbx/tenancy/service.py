@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from vpbx.audit.service import record
 from vpbx.errors import Conflict, Invalid, NotFound, Unauthenticated
+from vpbx.kit.rows import AnyRow
 from vpbx.models import ApiKey, Partner, Tenant
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.repository import TenancyRepository
@@ -148,12 +149,11 @@ class TenancyService:
 
     def authenticate(self, raw_key: str, *, acting_for: int | None = None) -> Principal:
         """Resolve a bearer key; a partner key may name one of its own tenants."""
-        key = self.repo.key_by_hash(hash_key(raw_key.strip()))
+        key = self.repo.credential(hash_key(raw_key.strip()))
         if key is None:
             raise Unauthenticated("the API key is not valid", code="invalid_api_key")
         if key.tenant_id is not None:
             return self._tenant_principal(key, acting_for)
-        assert key.partner_id is not None
         tenant_id = None
         if acting_for is not None:
             if self.repo.tenant_of_partner(key.partner_id, acting_for) is None:
@@ -167,18 +167,17 @@ class TenancyService:
             api_key_id=key.id,
         )
 
-    def _tenant_principal(self, key: ApiKey, acting_for: int | None) -> Principal:
-        assert key.tenant_id is not None
+    @staticmethod
+    def _tenant_principal(key: AnyRow, acting_for: int | None) -> Principal:
         if acting_for is not None and acting_for != key.tenant_id:
             # Same answer as an unknown tenant: a tenant key must not learn others exist.
             raise NotFound(f"tenant {acting_for} not found", code="tenant_not_found")
-        tenant = self.repo.tenant_by_id(key.tenant_id)
-        if tenant is None or tenant.status != "active":
+        if key.tenant_status != "active":
             raise Unauthenticated("the API key's tenant is not active", code="tenant_inactive")
         return Principal(
             actor=f"key:{key.id}",
-            partner_id=tenant.partner_id,
-            tenant_id=tenant.id,
+            partner_id=key.tenant_partner_id,
+            tenant_id=key.tenant_id,
             is_partner=False,
             api_key_id=key.id,
         )

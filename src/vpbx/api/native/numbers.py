@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from vpbx.api.deps import PrincipalDep, SessionDep, SettingsDep
 from vpbx.api.transaction import TransactionalRoute
@@ -46,7 +46,7 @@ def search_available(
     sms: bool | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> Page[AvailableNumber]:
+) -> Response:
     filters = SearchFilters(
         mask=mask,
         country=country,
@@ -61,7 +61,10 @@ def search_available(
         price_max=price_max,
         sms=sms,
     )
-    return NumberService(session, settings).search(filters, cursor=cursor, limit=limit)
+    page = NumberService(session, settings).search(filters, cursor=cursor, limit=limit)
+    # The page is already validated: serialise it once instead of letting FastAPI
+    # re-validate it against response_model (search is the hottest endpoint).
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.get("", response_model=Page[OwnedNumber])
