@@ -8,11 +8,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
+from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import PG_URL, Party
 from vpbx.api.app import create_app
 from vpbx.config import Settings
+from vpbx.db import transaction
+from vpbx.models import Number, Reservation
 
 
 def post(client: TestClient, path: str, party: Party, body: dict[str, Any]) -> Any:
@@ -51,6 +54,10 @@ def assert_handled(response: Any) -> None:
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
+def taken(response: Any) -> dict[str, Any]:
+    return assert_problem(response, 409, "number_not_available")
+
+
 def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -69,8 +76,12 @@ def safe(client: TestClient) -> TestClient:
 def tuned(settings: Settings, engine: Engine) -> Iterator[TestClient]:
     """An app with small limits: 2 live holds per tenant, purchases of 3 to 24 months."""
     tight = settings.model_copy(
-        update={"max_reservations_per_tenant": 2, "min_purchase_months": 3,
-                "max_purchase_months": 24, "aging_days": 0}
+        update={
+            "max_reservations_per_tenant": 2,
+            "min_purchase_months": 3,
+            "max_purchase_months": 24,
+            "aging_days": 0,
+        }
     )
     with TestClient(create_app(tight, engine)) as test_client:
         yield test_client
@@ -92,7 +103,9 @@ def test_reserving_holds_each_number_until_an_rfc3339_time(
         assert result["status"] == "reserved"
         assert isinstance(result["reservation_id"], int)
         expires = parse_time(result["expires_at"])
-        assert before + timedelta(minutes=15) <= expires <= datetime.now(UTC) + timedelta(minutes=15)
+        assert (
+            before + timedelta(minutes=15) <= expires <= datetime.now(UTC) + timedelta(minutes=15)
+        )
 
 
 def test_the_default_hold_is_the_instance_setting(
@@ -124,7 +137,7 @@ def test_when_every_number_fails_the_answer_is_409_with_the_results(
 ) -> None:
     assert reserve(client, alice, "+842477778823").status_code == 201
     response = reserve(client, bob, "+842477778823", "+842439999999")
-    body = assert_problem(response, 409, "number_not_available")
+    body = taken(response)
     assert [r["number"] for r in body["results"]] == ["+842477778823", "+842439999999"]
     assert {r["status"] for r in body["results"]} == {"failed"}
     assert reservations(client, bob, include_ended="true") == []
@@ -133,8 +146,7 @@ def test_when_every_number_fails_the_answer_is_409_with_the_results(
 def test_toll_free_cannot_be_held_for_personal_use(
     client: TestClient, alice: Party, stock: list[str]
 ) -> None:
-    assert_problem(reserve(client, alice, "+78001234567", owner_type="personal"), 409,
-                   "number_not_available")
+    taken(reserve(client, alice, "+78001234567", owner_type="personal"))
     assert reserve(client, alice, "+78001234567", owner_type="business").status_code == 201
 
 
@@ -142,7 +154,7 @@ def test_a_cancelled_hold_frees_the_number_for_others(
     client: TestClient, alice: Party, bob: Party, stock: list[str]
 ) -> None:
     (held,) = reserve(client, alice, "+842477778823").json()["data"]
-    assert_problem(reserve(client, bob, "+842477778823"), 409, "number_not_available")
+    taken(reserve(client, bob, "+842477778823"))
     response = client.delete(f"/v1/reservations/{held['reservation_id']}", headers=alice.headers)
     assert response.status_code == 200, response.text
     assert response.json()["state"] == "cancelled"
@@ -165,8 +177,11 @@ def test_listing_shows_live_holds_and_ended_ones_on_request(
     everything = {r["id"]: r["state"] for r in reservations(client, alice, include_ended="true")}
     assert everything == {first: "cancelled", second: "active"}
     one = client.get(f"/v1/reservations/{first}", headers=alice.headers).json()
-    assert (one["number"], one["state"], one["owner_type"]) == ("+842477778823", "cancelled",
-                                                                 "business")
+    assert (one["number"], one["state"], one["owner_type"]) == (
+        "+842477778823",
+        "cancelled",
+        "business",
+    )
 
 
 def test_reservation_list_pages_newest_first(
@@ -194,7 +209,7 @@ def test_another_tenants_reservation_is_invisible_and_untouchable(
     assert_problem(client.delete(path, headers=bob.headers), 404, "reservation_not_found")
     assert client.get(path, headers=alice.headers).json()["state"] == "active"
     assert reservations(client, bob, include_ended="true") == []
-    assert_problem(reserve(client, bob, "+842477778823"), 409, "number_not_available")
+    taken(reserve(client, bob, "+842477778823"))
 
 
 def test_the_hold_limit_per_tenant_is_enforced(
@@ -213,17 +228,20 @@ def test_an_order_sells_numbers_with_prices_and_totals_per_currency(
     client: TestClient, alice: Party, stock: list[str]
 ) -> None:
     before = datetime.now(UTC)
-    response = order(client, alice, "+842477778823", "+84912345678", "+74951334527", months=3,
-                     note="first line")
+    response = order(
+        client, alice, "+842477778823", "+84912345678", "+74951334527", months=3, note="first line"
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["months"], body["owner_type"], body["note"]) == (3, "business", "first line")
     items = {i["number"]: i for i in body["items"]}
     assert set(items) == {"+842477778823", "+84912345678", "+74951334527"}
-    assert items["+842477778823"] | {"paid_until": None} == {
-        "number": "+842477778823", "currency": "VND", "connection_price": "200000",
-        "monthly_price": "22000", "paid_until": None,
-    }
+    vnd = items["+842477778823"]
+    assert (vnd["currency"], vnd["connection_price"], vnd["monthly_price"]) == (
+        "VND",
+        "200000",
+        "22000",
+    )
     assert items["+74951334527"]["monthly_price"] == "150"
     paid_until = parse_time(items["+84912345678"]["paid_until"])
     assert before + timedelta(days=89) < paid_until < before + timedelta(days=93)
@@ -241,7 +259,7 @@ def test_an_order_is_all_or_nothing(
 ) -> None:
     assert reserve(client, bob, "+842438256868").status_code == 201
     response = order(client, alice, "+842477778823", "+842438256868")
-    body = assert_problem(response, 409, "number_not_available")
+    body = taken(response)
     assert body["numbers"] == ["+842438256868"]
     assert available(client, alice, "2477778823") == ["+842477778823"]
     owned = client.get("/v1/numbers", headers=alice.headers).json()["items"]
@@ -252,8 +270,8 @@ def test_an_order_of_an_owned_number_is_refused(
     client: TestClient, alice: Party, bob: Party, stock: list[str]
 ) -> None:
     assert order(client, alice, "+842477778823").status_code == 201
-    assert_problem(order(client, bob, "+842477778823"), 409, "number_not_available")
-    assert_problem(order(client, alice, "+842477778823"), 409, "number_not_available")
+    taken(order(client, bob, "+842477778823"))
+    taken(order(client, alice, "+842477778823"))
 
 
 def test_buying_your_own_hold_ends_it_as_purchased(
@@ -278,8 +296,7 @@ def test_the_same_number_twice_in_an_order_is_bought_once(
 def test_toll_free_cannot_be_bought_for_personal_use(
     client: TestClient, alice: Party, stock: list[str]
 ) -> None:
-    assert_problem(order(client, alice, "+78001234567", owner_type="personal"), 409,
-                   "number_not_available")
+    taken(order(client, alice, "+78001234567", owner_type="personal"))
     assert order(client, alice, "+78001234567").json()["owner_type"] == "business"
 
 
@@ -299,13 +316,6 @@ def test_months_at_the_instance_limits_are_accepted(
     assert order(tuned, alice, "+842477778823", months=months).status_code == 201
 
 
-def test_months_above_the_default_maximum_are_refused(
-    client: TestClient, alice: Party, stock: list[str], settings: Settings
-) -> None:
-    too_many = settings.max_purchase_months + 1
-    assert_problem(order(client, alice, "+842477778823", months=too_many), 422, "invalid")
-
-
 def test_an_invalid_number_fails_the_whole_order(
     client: TestClient, alice: Party, stock: list[str]
 ) -> None:
@@ -317,8 +327,9 @@ def test_another_tenants_order_is_not_found(
     client: TestClient, alice: Party, bob: Party, stock: list[str]
 ) -> None:
     order_id = order(client, alice, "+842477778823").json()["id"]
-    assert_problem(client.get(f"/v1/orders/{order_id}", headers=bob.headers), 404,
-                   "order_not_found")
+    assert_problem(
+        client.get(f"/v1/orders/{order_id}", headers=bob.headers), 404, "order_not_found"
+    )
     assert_problem(client.get("/v1/orders/999999", headers=alice.headers), 404, "order_not_found")
 
 
@@ -331,7 +342,9 @@ def test_a_released_number_goes_straight_back_to_stock_without_quarantine(
     assert available(tuned, bob, "2477778823") == ["+842477778823"]
 
 
-def test_renewing_your_own_hold_extends_it(client: TestClient, alice: Party, stock: list[str]) -> None:
+def test_renewing_your_own_hold_extends_it(
+    client: TestClient, alice: Party, stock: list[str]
+) -> None:
     (first,) = reserve(client, alice, "+842477778823", minutes=5).json()["data"]
     (second,) = reserve(client, alice, "+842477778823", minutes=60).json()["data"]
     assert parse_time(second["expires_at"]) > parse_time(first["expires_at"])
@@ -339,7 +352,57 @@ def test_renewing_your_own_hold_extends_it(client: TestClient, alice: Party, sto
     assert [(r["id"], r["state"]) for r in live] == [(second["reservation_id"], "active")]
 
 
+def test_a_lapsed_hold_reads_as_expired_and_cannot_be_cancelled(
+    client: TestClient, alice: Party, stock: list[str], factory: sessionmaker[Session]
+) -> None:
+    (held,) = reserve(client, alice, "+842477778823").json()["data"]
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    with transaction(factory) as session:
+        session.execute(update(Reservation).values(expires_at=past))
+        session.execute(
+            update(Number).where(Number.e164 == "+842477778823").values(reserved_until=past)
+        )
+    path = f"/v1/reservations/{held['reservation_id']}"
+    assert client.get(path, headers=alice.headers).json()["state"] == "expired"
+    assert reservations(client, alice) == []
+    assert_problem(client.delete(path, headers=alice.headers), 404, "reservation_not_found")
+    assert available(client, alice, "2477778823") == ["+842477778823"]
+
+
+def test_superscript_digits_fail_like_any_invalid_number(
+    safe: TestClient, alice: Party, stock: list[str]
+) -> None:
+    held = reserve(safe, alice, "+842477778823", "+²²²²²²²²²")
+    assert held.status_code == 201, held.text
+    assert held.json()["data"][1]["error"] == "invalid_number"
+    assert_problem(order(safe, alice, "+84912345678", "+²²²²²²²²²"), 422, "invalid")
+
+
 # --- known bugs ---------------------------------------------------------------------
+
+
+@pytest.mark.xfail(
+    reason="BUG: commerce.create_reservations uses results[0].error as the problem code, so the "
+    "code of an all-failed batch depends on the order of the numbers (here invalid_number)",
+    strict=True,
+)
+def test_the_all_failed_code_does_not_depend_on_number_order(
+    client: TestClient, alice: Party, bob: Party, stock: list[str]
+) -> None:
+    assert reserve(client, alice, "+842477778823").status_code == 201
+    taken(reserve(client, bob, "not a number", "+842477778823"))
+
+
+@pytest.mark.xfail(
+    reason="BUG: service.reserve checks the live-hold room before take_hold, so renewing a hold "
+    "you already have fails with reservation_limit when you are at the limit",
+    strict=True,
+)
+def test_renewing_a_hold_at_the_limit_is_allowed(
+    tuned: TestClient, alice: Party, stock: list[str]
+) -> None:
+    assert reserve(tuned, alice, *stock[:2]).json()["reserved"] == 2
+    assert reserve(tuned, alice, stock[0], minutes=90).status_code == 201
 
 
 @pytest.mark.xfail(
@@ -354,38 +417,6 @@ def test_every_reported_hold_is_live(client: TestClient, alice: Party, stock: li
             one = client.get(f"/v1/reservations/{result['reservation_id']}", headers=alice.headers)
             assert one.json()["state"] == "active"
     assert body["reserved"] == len(reservations(client, alice))
-
-
-@pytest.mark.xfail(
-    reason="BUG: phone.py _fast_e164 passes '+²²²²²²²²²' (str.isdigit) to int(); the "
-    "ValueError escapes _reserve_one/buy (they catch Invalid only) -> 500",
-    strict=True,
-)
-def test_superscript_digits_fail_like_any_invalid_number(
-    safe: TestClient, alice: Party, stock: list[str]
-) -> None:
-    held = reserve(safe, alice, "+842477778823", "+²²²²²²²²²")
-    assert held.status_code == 201, held.text
-    assert held.json()["data"][1]["error"] == "invalid_number"
-    assert_problem(order(safe, alice, "+84912345678", "+²²²²²²²²²"), 422, "invalid")
-
-
-@pytest.mark.xfail(
-    reason="BUG: reservation_id/order_id path params and the reservations cursor have no "
-    "upper bound (commerce.py); a value beyond int64 overflows the SQL parameter -> 500",
-    strict=True,
-)
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("GET", f"/v1/reservations/{2**63}"),
-        ("DELETE", f"/v1/reservations/{2**63}"),
-        ("GET", f"/v1/orders/{10**25}"),
-        ("GET", f"/v1/reservations?cursor={2**63}"),
-    ],
-)
-def test_ids_beyond_int64_never_crash(safe: TestClient, alice: Party, method: str, path: str) -> None:
-    assert_handled(safe.request(method, path, headers=alice.headers))
 
 
 @pytest.mark.xfail(

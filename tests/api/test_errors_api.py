@@ -137,7 +137,9 @@ def test_docs_and_schema_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     schema = client.get("/openapi.json")
     assert schema.status_code == 200
-    assert {"/v1/numbers/available", "/v1/orders", "/v1/reservations"} <= set(schema.json()["paths"])
+    assert {"/v1/numbers/available", "/v1/orders", "/v1/reservations"} <= set(
+        schema.json()["paths"]
+    )
 
 
 # --- validation ---------------------------------------------------------------------
@@ -285,12 +287,43 @@ def test_a_bad_partner_query_is_a_validation_error(
     assert_validation(client.get(path, params=params, headers=alice.partner_headers), field)
 
 
+# fmt: off
+CURSOR_GARBAGE = [
+    "!!!", "é", "abc", "=", "x" * 200, "__46MQ", b64("nope"), b64("24:x"), b64("24"),
+    b64("24:1:2"), b64("abc:1"), b64(":1"), b64("2\x00:1"), b64("-24:1"),
+]
+WEIRD_PATH_NUMBERS = [
+    "abc", "+", "0", "+0", "+84", "+1" + "2" * 30, "9" * 300, " ", "+84 24 7777 88 23 ext 5",
+    "+８４１２", "١٢٣٤٥٦٧٨٩٠", "tel:+842477778823", "💩", "'; DROP TABLE numbers;--",
+    "+842477778823\u200b", "%2B842477778823",
+]
+WEIRD_BODY_NUMBERS = [
+    "💩", "", "+", "+84" + "9" * 29, "\x00", "０", "+٨٤٢٤٧٧٧٧٨٨٢٣", "'; --", "+842477778823\n",
+]
+WEIRD_SEARCHES: list[dict[str, Any]] = [
+    {"mask": "💩"}, {"mask": "%"}, {"mask": "_"}, {"mask": "*" * 40}, {"mask": "?" * 15},
+    {"mask": "2477" * 10}, {"mask": "'; DROP TABLE numbers;--"}, {"region": "ñ" * 120},
+    {"region": "%"}, {"region": "'"}, {"country": "ZZ"}, {"country": "éé"}, {"area_code": "0"},
+    {"area_code": "1234567"}, {"price_min": "abc"}, {"price_min": "12345678901234567890.12345"},
+    {"price_max": "Infinity"}, {"price_max": "1e20"}, {"price_min": "0.00000000001"},
+    {"limit": str(10**30)}, {"limit": "1.5"}, {"cursor": "x" * 201},
+    {"tier": ["gold", "gold", "simple"]}, {"min_tier": ""}, {"sms": "0"},
+]
+WEIRD_AUDITS: list[dict[str, Any]] = [
+    {"since": "2024-13-01T00:00:00Z"}, {"until": ""}, {"tenant_id": "-1"}, {"cursor": "0"},
+    {"object_id": "💩"}, {"action": "'; --"}, {"since": "1700000000"}, {"limit": "201"},
+    {"until": "9999-12-31T23:59:59+00:00"}, {"since": "2024-01-01T00:00:00Z"},
+]
+WEIRD_TENANTS: list[dict[str, Any]] = [
+    {"name": "💩"}, {"name": "ñ" * 200}, {"name": "x", "email": ""}, {"name": "y", "email": None},
+    {"name": "z", "email": "é@é.é"}, {"name": "w", "email": "a" * 316 + "@b.cd"},
+    {"name": ["x"]}, {"name": "v", "email": 5},
+]
+# fmt: on
+
+
 @pytest.mark.parametrize("path", ["/v1/numbers/available", "/v1/numbers"])
-@pytest.mark.parametrize(
-    "cursor",
-    ["!!!", "é", "abc", "=", "x" * 200, b64("nope"), b64("24:x"), b64("24"), b64("24:1:2"),
-     b64("abc:1"), b64(":1"), b64("2\x00:1"), b64("-24:1"), "__46MQ"],
-)
+@pytest.mark.parametrize("cursor", CURSOR_GARBAGE)
 def test_cursor_garbage_is_refused_with_field_cursor(
     client: TestClient, alice: Party, stock: list[str], path: str, cursor: str
 ) -> None:
@@ -314,12 +347,34 @@ def test_the_largest_int64_id_is_simply_not_found(client: TestClient, alice: Par
     assert_problem(client.get(f"/v1/orders/{largest}", headers=alice.headers), 404)
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["abc", "+", "0", "+0", "+84", "+1" + "2" * 30, "9" * 300, " ", "+84 24 7777 88 23 ext 5",
-     "+８４１２", "١٢٣٤٥٦٧٨٩٠", "tel:+842477778823", "💩", "'; DROP TABLE numbers;--",
-     "+842477778823\u200b", "%2B842477778823"],
+@pytest.mark.xfail(
+    reason="BUG: integer ids have no upper bound (commerce.py reservation_id/order_id/cursor, "
+    "tenancy.py cursor/tenant_id, transaction.acting_for for Vpbx-Tenant); a value beyond int64 "
+    "overflows the SQL parameter (OverflowError on SQLite, DataError on PostgreSQL) -> 500",
+    strict=True,
 )
+@pytest.mark.parametrize(
+    ("method", "path", "partner", "tenant"),
+    [
+        ("GET", f"/v1/reservations/{2**63}", False, None),
+        ("DELETE", f"/v1/reservations/{2**63}", False, None),
+        ("GET", f"/v1/orders/{10**25}", False, None),
+        ("GET", f"/v1/reservations?cursor={2**63}", False, None),
+        ("GET", f"/v1/audit?cursor={2**63}", True, None),
+        ("GET", f"/v1/audit?tenant_id={2**63}", True, None),
+        ("GET", f"/v1/tenants?cursor={2**63}", True, None),
+        ("GET", "/v1/reservations", True, str(2**63)),
+    ],
+)
+def test_ids_beyond_int64_never_crash(
+    safe: TestClient, alice: Party, method: str, path: str, partner: bool, tenant: str | None
+) -> None:
+    headers = alice.partner_headers if partner else alice.headers
+    headers = headers | ({"Vpbx-Tenant": tenant} if tenant else {})
+    assert_handled(safe.request(method, path, headers=headers))
+
+
+@pytest.mark.parametrize("text", WEIRD_PATH_NUMBERS)
 def test_weird_numbers_in_the_path_never_crash(
     safe: TestClient, alice: Party, stock: list[str], text: str
 ) -> None:
@@ -327,52 +382,30 @@ def test_weird_numbers_in_the_path_never_crash(
     assert_handled(safe.delete(f"/v1/numbers/{text}", headers=alice.headers))
 
 
-@pytest.mark.parametrize(
-    "text",
-    ["💩", "", "+", "+84" + "9" * 29, "\x00", "０", "+٨٤٢٤٧٧٧٧٨٨٢٣", "'; --", "+842477778823\n"],
-)
+@pytest.mark.parametrize("text", WEIRD_BODY_NUMBERS)
 def test_weird_numbers_in_bodies_never_crash(
     safe: TestClient, alice: Party, stock: list[str], text: str
 ) -> None:
+    body = {"numbers": [text], "months": 1}
     assert_handled(safe.post("/v1/reservations", json={"numbers": [text]}, headers=alice.headers))
-    assert_handled(safe.post("/v1/orders", json={"numbers": [text], "months": 1},
-                             headers=alice.headers))
+    assert_handled(safe.post("/v1/orders", json=body, headers=alice.headers))
 
 
-@pytest.mark.parametrize(
-    "params",
-    [{"mask": "💩"}, {"mask": "%"}, {"mask": "_"}, {"mask": "*" * 40}, {"mask": "?" * 15},
-     {"mask": "2477" * 10}, {"mask": "'; DROP TABLE numbers;--"}, {"region": "ñ" * 120},
-     {"region": "%"}, {"region": "'"}, {"country": "ZZ"}, {"country": "éé"}, {"area_code": "0"},
-     {"area_code": "1234567"}, {"price_min": "abc"}, {"price_min": "12345678901234567890.12345"},
-     {"price_max": "Infinity"}, {"price_max": "1e20"}, {"price_min": "0.00000000001"},
-     {"limit": str(10**30)}, {"limit": "1.5"}, {"cursor": "x" * 201},
-     {"tier": ["gold", "gold", "simple"]}, {"min_tier": ""}, {"sms": "0"}],
-)
+@pytest.mark.parametrize("params", WEIRD_SEARCHES)
 def test_weird_search_queries_never_crash(
     safe: TestClient, alice: Party, stock: list[str], params: dict[str, Any]
 ) -> None:
     assert_handled(safe.get("/v1/numbers/available", params=params, headers=alice.headers))
 
 
-@pytest.mark.parametrize(
-    "params",
-    [{"since": "2024-13-01T00:00:00Z"}, {"until": ""}, {"tenant_id": "-1"}, {"cursor": "0"},
-     {"object_id": "💩"}, {"action": "'; --"}, {"since": "1700000000"}, {"limit": "201"},
-     {"until": "9999-12-31T23:59:59+00:00"}, {"since": "2024-01-01T00:00:00Z"}],
-)
+@pytest.mark.parametrize("params", WEIRD_AUDITS)
 def test_weird_audit_queries_never_crash(
     safe: TestClient, alice: Party, params: dict[str, Any]
 ) -> None:
     assert_handled(safe.get("/v1/audit", params=params, headers=alice.partner_headers))
 
 
-@pytest.mark.parametrize(
-    "body",
-    [{"name": "💩"}, {"name": "ñ" * 200}, {"name": "x", "email": ""}, {"name": "y", "email": None},
-     {"name": "z", "email": "é@é.é"}, {"name": "w", "email": "a" * 316 + "@b.cd"},
-     {"name": ["x"]}, {"name": "v", "email": 5}],
-)
+@pytest.mark.parametrize("body", WEIRD_TENANTS)
 def test_weird_tenant_bodies_never_crash(
     safe: TestClient, alice: Party, body: dict[str, Any]
 ) -> None:

@@ -18,8 +18,9 @@ ORDER = {"numbers": ["+842477778823"], "months": 1}
 HOLD = {"numbers": ["+842438256868"]}
 
 
-def post(client: TestClient, path: str, body: dict[str, Any], headers: dict[str, str],
-         key: str | None) -> Any:
+def post(
+    client: TestClient, path: str, body: dict[str, Any], headers: dict[str, str], key: str | None
+) -> Any:
     extra = {"Idempotency-Key": key} if key is not None else {}
     return client.post(path, json=body, headers={**headers, **extra})
 
@@ -63,8 +64,9 @@ def test_a_repeated_reservation_is_replayed_not_repeated(
     assert (first.status_code, second.status_code) == (201, 201)
     assert second.json() == first.json()
     assert second.headers["idempotent-replayed"] == "true"
-    listed = client.get("/v1/reservations", params={"include_ended": "true"},
-                        headers=alice.headers).json()["items"]
+    listed = client.get(
+        "/v1/reservations", params={"include_ended": "true"}, headers=alice.headers
+    ).json()["items"]
     assert [r["id"] for r in listed] == [first.json()["data"][0]["reservation_id"]]
 
 
@@ -120,7 +122,9 @@ def test_a_failed_request_is_not_stored_so_a_retry_can_succeed(
     failed = post(client, "/v1/orders", ORDER, alice.headers, "retry-me")
     assert_problem(failed, 409, "number_not_available")
     reservation_id = held.json()["data"][0]["reservation_id"]
-    assert client.delete(f"/v1/reservations/{reservation_id}", headers=bob.headers).status_code == 200
+    assert (
+        client.delete(f"/v1/reservations/{reservation_id}", headers=bob.headers).status_code == 200
+    )
     retried = post(client, "/v1/orders", ORDER, alice.headers, "retry-me")
     assert retried.status_code == 201, retried.text
     assert "idempotent-replayed" not in retried.headers
@@ -131,13 +135,16 @@ def test_an_all_failed_reservation_is_not_stored(
     client: TestClient, alice: Party, bob: Party, stock: list[str]
 ) -> None:
     held = post(client, "/v1/reservations", HOLD, bob.headers, None).json()
-    assert_problem(post(client, "/v1/reservations", HOLD, alice.headers, "h"), 409,
-                   "number_not_available")
+    assert_problem(
+        post(client, "/v1/reservations", HOLD, alice.headers, "h"), 409, "number_not_available"
+    )
     client.delete(f"/v1/reservations/{held['data'][0]['reservation_id']}", headers=bob.headers)
     assert post(client, "/v1/reservations", HOLD, alice.headers, "h").status_code == 201
 
 
-def test_a_validation_error_is_not_stored(client: TestClient, alice: Party, stock: list[str]) -> None:
+def test_a_validation_error_is_not_stored(
+    client: TestClient, alice: Party, stock: list[str]
+) -> None:
     bad = post(client, "/v1/orders", {"numbers": [], "months": 1}, alice.headers, "v")
     assert_problem(bad, 422, "validation_failed")
     assert post(client, "/v1/orders", ORDER, alice.headers, "v").status_code == 201
@@ -148,8 +155,9 @@ def test_a_key_expires_after_the_instance_ttl(
 ) -> None:
     assert post(client, "/v1/orders", ORDER, alice.headers, "old").status_code == 201
     with transaction(factory) as session:
-        session.execute(update(IdempotencyRecord).values(
-            created_at=datetime.now(UTC) - timedelta(hours=25)))
+        session.execute(
+            update(IdempotencyRecord).values(created_at=datetime.now(UTC) - timedelta(hours=25))
+        )
     other = {"numbers": ["+84912345678"], "months": 1}
     response = post(client, "/v1/orders", other, alice.headers, "old")
     assert response.status_code == 201, response.text
@@ -189,6 +197,7 @@ def test_a_partner_key_without_tenant_has_its_own_key_scope(
     assert first.status_code == 201, first.text
     assert again.status_code == 201
     assert again.json() == first.json()
-    names = [t["name"] for t in client.get("/v1/tenants", headers=alice.partner_headers).json()[
-        "items"]]
+    names = [
+        t["name"] for t in client.get("/v1/tenants", headers=alice.partner_headers).json()["items"]
+    ]
     assert names.count("Shop") == 1

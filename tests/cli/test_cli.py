@@ -921,11 +921,6 @@ def test_demo_serves_unless_told_not_to(
 # --- bugs found in src/ ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="BUG: cli.context.fail prints the message as rich markup; a name holding '[/x]' "
-    "makes rich raise MarkupError (traceback) instead of printing the error",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "args",
     [
@@ -937,22 +932,12 @@ def test_error_messages_with_brackets_do_not_crash(vpbx: Cli, args: tuple[str, .
     assert_failed(vpbx(*args), 1, "error:", "[/x]")
 
 
-@pytest.mark.xfail(
-    reason="BUG: cli.context.fail prints the message as rich markup; the duplicate-partner "
-    "message for a partner named '[/x]' crashes with MarkupError",
-    strict=True,
-)
 def test_duplicate_partner_with_brackets_fails_cleanly(vpbx: Cli) -> None:
     assert_ok(vpbx("partners", "create", "[/x]"))
 
     assert_failed(vpbx("partners", "create", "[/x]"), 1, "error:", "[/x]")
 
 
-@pytest.mark.xfail(
-    reason="BUG: cli.numbers.print_report puts rejected numbers and reasons in a rich Table "
-    "as markup; a CSV cell '[/x]' makes the report crash with MarkupError after the import",
-    strict=True,
-)
 def test_rejected_row_with_brackets_is_listed(vpbx: Cli, tmp_path: Path) -> None:
     path = write_csv(
         tmp_path / "odd.csv", [bad_row("[/x]"), bad_row("+842438256868")], STOCK_COLUMNS
@@ -964,12 +949,6 @@ def test_rejected_row_with_brackets_is_listed(vpbx: Cli, tmp_path: Path) -> None
     assert "[/x]" in result.stdout
 
 
-@pytest.mark.xfail(
-    reason="BUG: TenancyService.find_partner/find_tenant int() any str.isdigit() text: '²' "
-    "raises ValueError, an id beyond 64 bits OverflowError (SQLite) or DataError "
-    "(PostgreSQL); reports_errors catches none of them, so the CLI dies with a traceback",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "args",
     [
@@ -982,11 +961,6 @@ def test_odd_ids_fail_cleanly(vpbx: Cli, args: tuple[str, ...]) -> None:
     assert_failed(vpbx(*args), 1, "error:")
 
 
-@pytest.mark.xfail(
-    reason="BUG: numbers import opens the file as UTF-8 and reports_errors does not catch "
-    "UnicodeDecodeError: a Latin-1/cp1252 CSV ends in a traceback, not an error message",
-    strict=True,
-)
 def test_import_of_a_non_utf8_file_does_not_crash(vpbx: Cli, tmp_path: Path) -> None:
     path = tmp_path / "latin1.csv"
     path.write_bytes(
@@ -1002,10 +976,5 @@ def test_import_of_a_non_utf8_file_does_not_crash(vpbx: Cli, tmp_path: Path) -> 
         assert_failed(result, 1, "error:")
 
 
-@pytest.mark.xfail(
-    reason="BUG: phone._fast_e164 int()s str.isdigit() text; 'numbers disable +84243825686²' "
-    "dies with ValueError (traceback) instead of 'not a phone number'",
-    strict=True,
-)
 def test_disable_superscript_number_fails_cleanly(vpbx: Cli) -> None:
     assert_failed(vpbx("numbers", "disable", "+84243825686²"), 1, "error:")

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import PG_URL, STOCK, stock_rows
+from tests.conftest import STOCK, stock_rows
 from vpbx.errors import Invalid
 from vpbx.models import AuditEvent, Number, NumberPrice
 from vpbx.numbers import importer as importer_module
@@ -597,11 +597,6 @@ def test_generated_stock_imports_without_rejections(factory: Factory) -> None:
 # --- bugs found in src/ ----------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="BUG: phone._fast_e164 calls int() on str.isdigit() text; '²' makes it raise "
-    "ValueError, which escapes NumberImporter instead of rejecting the row",
-    strict=True,
-)
 def test_superscript_digit_is_a_rejected_row_not_a_crash(factory: Factory) -> None:
     text = to_csv([row("+842438250001"), row("+84243825686²"), row("+842438250002")])
     report = import_text(factory, text)
@@ -610,11 +605,6 @@ def test_superscript_digit_is_a_rejected_row_not_a_crash(factory: Factory) -> No
     assert [r.line for r in report.rejected] == [3]
 
 
-@pytest.mark.xfail(
-    reason="BUG: importer numbers rows by csv.DictReader record, not by file line; a blank "
-    "line (skipped by DictReader) or a quoted multi-line field shifts every later line number",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -635,12 +625,6 @@ def test_line_numbers_are_file_lines(factory: Factory, text: str) -> None:
     assert [r.line for r in report.rejected] == [4]  # "garbage" is on line 4 of the file
 
 
-@pytest.mark.xfail(
-    reason="BUG: importer._money checks the bound before rounding to the column's 4 decimals; "
-    "99999999999999.99999 passes, then is stored as 10^14 on SQLite and overflows "
-    "NUMERIC(18,4) on PostgreSQL, failing the whole batch",
-    strict=True,
-)
 @pytest.mark.parametrize("field", ["connection_price", "prices"])
 def test_price_that_rounds_to_the_bound_is_rejected(factory: Factory, field: str) -> None:
     amount = "99999999999999.99999"
@@ -656,13 +640,6 @@ def test_price_that_rounds_to_the_bound_is_rejected(factory: Factory, field: str
     assert "+842438256868" not in numbers(factory)
 
 
-@pytest.mark.xfail(
-    condition=bool(PG_URL),
-    reason="BUG: importer._copy_numbers sends COPY ... NULL '\\N' with the values unquoted, so "
-    "a carrier spelled \\N becomes NULL and the NOT NULL violation fails the whole batch "
-    "(PostgreSQL only; SQLite stores the text)",
-    strict=True,
-)
 def test_carrier_text_backslash_n_is_kept(factory: Factory) -> None:
     report = import_text(
         factory, to_csv([row("+842438250001"), row("+842438256868", carrier="\\N")])

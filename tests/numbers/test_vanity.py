@@ -176,3 +176,22 @@ def test_markdown_table_lists_every_rule_in_order() -> None:
         assert line.startswith(f"| {rule.tier.label} | `{rule.name}` | ")
         assert rule.description in line
     assert body[-1].startswith("| simple |")
+
+
+def test_the_run_gate_never_changes_a_classification() -> None:
+    """classify() skips rules by longest run; the result must equal plain first-match."""
+    import random
+
+    rng = random.Random(2026)
+    samples = ["".join(rng.choice("0123456789") for _ in range(8)) for _ in range(20_000)]
+    samples += [s[:3] + s[3] * 5 for s in samples[:500]] + [s[:1] + s[1] * 7 for s in samples[:500]]
+
+    def first_match(digits: str) -> tuple[Tier, str | None]:
+        for rule in VANITY_RULES:
+            if rule.matches(digits):
+                return rule.tier, rule.name
+        return Tier.SIMPLE, None
+
+    for digits in samples:
+        match = classify(digits)
+        assert (match.tier, match.rule) == first_match(digits), digits

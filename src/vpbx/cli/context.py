@@ -10,6 +10,7 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,7 +48,8 @@ def unit_of_work() -> Iterator[Session]:
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
+    # Messages quote user input: escape it so '[/x]' is text, not rich markup.
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
     return typer.Exit(code)
 
 
@@ -66,6 +68,9 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise fail(f"database error: {exc.orig}") from None
         except OSError as exc:
             raise fail(str(exc)) from None
+        except UnicodeDecodeError as exc:
+            raise fail(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                       "save it as UTF-8 CSV") from None
 
     return wrapper
 

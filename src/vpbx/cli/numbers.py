@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
 from rich.table import Table
 
 from vpbx.cli.context import err, factory, fail, out, reports_errors, settings, unit_of_work
@@ -42,7 +43,7 @@ def print_report(report: ImportReport, *, show: int = 20) -> None:
     if report.rejected:
         table = Table("line", "number", "reason", title="rejected rows")
         for r in report.rejected[:show]:
-            table.add_row(str(r.line), r.number, r.reason)
+            table.add_row(str(r.line), escape(r.number), escape(r.reason))
         out.print(table)
         if len(report.rejected) > show:
             out.print(f"… and {len(report.rejected) - show} more (use --rejects FILE for all)")

@@ -8,7 +8,6 @@ PostgreSQL rows go in through COPY, on SQLite through one multi-row INSERT per b
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,8 +40,6 @@ OPTIONAL_COLUMNS = (
     "status",
     "owner_type",
 )
-# COPY csv reads an unquoted empty field as NULL; carrier '' must stay a string.
-_NULL = "\\N"
 _TRUE, _FALSE = {"true", "1", "yes", "y"}, {"false", "0", "no", "n"}
 _NUMBER_COLUMNS = (
     "id",
@@ -85,12 +82,19 @@ class ImportReport:
     dry_run: bool = False
 
 
+_MONEY_QUANTUM = Decimal("0.0001")  # the columns' scale: NUMERIC(18, 4)
+_MONEY_LIMIT = Decimal("1e14")
+
+
 def _money(value: str, name: str) -> Decimal:
     try:
         amount = Decimal(value.strip())
+        if amount.is_finite():
+            # Check what will be stored: 99999999999999.99999 rounds up to 10^14.
+            amount = amount.quantize(_MONEY_QUANTUM)
     except InvalidOperation:
         raise Invalid(f"{name} {value!r} is not a decimal amount") from None
-    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e14"):
+    if not amount.is_finite() or amount < 0 or amount >= _MONEY_LIMIT:
         raise Invalid(f"{name} {value!r} must be a non-negative amount below 10^14")
     return amount
 
@@ -141,25 +145,41 @@ def _tier(value: str, subscriber: str) -> tuple[int, str | None]:
     return int(match.tier), match.rule
 
 
+_NUMBER_TYPES = frozenset(t.value for t in NumberType)
+_OWNER_TYPES = frozenset(o.value for o in OwnerType)
+_ROW_STATUSES = frozenset({NumberStatus.AVAILABLE.value, NumberStatus.DISABLED.value})
+
+
+def _field(row: Mapping[str, str | None], name: str) -> str:
+    value = row.get(name)
+    return value.strip() if value else ""
+
+
 def parse_row(row: Mapping[str, str | None], now: datetime) -> tuple[dict[str, Any], list[Any]]:
-    """One CSV row as a `numbers` row and its extra prices, or Invalid with the reason."""
+    """One CSV row as a `numbers` row and its extra prices, or Invalid with the reason.
 
-    def get(name: str) -> str:
-        return (row.get(name) or "").strip()
-
-    country = get("country").upper() or None
-    facts = parse_number(get("number"), country)
+    This runs once per imported number, so it reads each column once and avoids work
+    for blank optional columns.
+    """
+    country = _field(row, "country").upper() or None
+    facts = parse_number(_field(row, "number"), country)
     if country and facts.country != country:
         raise Invalid(f"{facts.e164} is a number of {facts.country}, not {country}")
+    declared_type = _field(row, "number_type")
     number_type = (
-        _choice(get("number_type"), {t.value for t in NumberType}, "number_type")
-        if get("number_type")
+        _choice(declared_type, _NUMBER_TYPES, "number_type")
+        if declared_type
         else facts.number_type.value
     )
-    currency = _currency(get("currency"))
-    tier, rule = _tier(get("tier"), facts.subscriber or facts.nsn)
-    default_offer = "business" if number_type in ("toll_free", "premium") else ""
-    offer = get("owner_type") or default_offer
+    currency = _currency(_field(row, "currency"))
+    tier, rule = _tier(_field(row, "tier"), facts.subscriber or facts.nsn)
+    offer = _field(row, "owner_type")
+    if offer:
+        offer = _choice(offer, _OWNER_TYPES, "owner_type")
+    elif number_type in ("toll_free", "premium"):
+        offer = OwnerType.BUSINESS.value
+    status = _field(row, "status")
+    extra = _field(row, "prices")
     values = {
         "e164": facts.e164,
         "country": facts.country,
@@ -170,23 +190,19 @@ def parse_row(row: Mapping[str, str | None], now: datetime) -> tuple[dict[str, A
         "subscriber": facts.subscriber,
         "region": facts.region[:120],
         "number_type": number_type,
-        "carrier": (get("carrier") or facts.carrier)[:64],
+        "carrier": (_field(row, "carrier") or facts.carrier)[:64],
         "tier": tier,
         "vanity_rule": rule,
-        "sms_enabled": _sms(get("sms"), number_type),
+        "sms_enabled": _sms(_field(row, "sms"), number_type),
         "currency": currency,
-        "connection_price": _money(get("connection_price"), "connection_price"),
-        "monthly_price": _money(get("monthly_price"), "monthly_price"),
-        "status": _choice(
-            get("status") or "available", {NumberStatus.AVAILABLE, NumberStatus.DISABLED}, "status"
-        ),
-        "offer_owner_type": _choice(offer, {o.value for o in OwnerType}, "owner_type")
-        if offer
-        else None,
+        "connection_price": _money(_field(row, "connection_price"), "connection_price"),
+        "monthly_price": _money(_field(row, "monthly_price"), "monthly_price"),
+        "status": _choice(status, _ROW_STATUSES, "status") if status else "available",
+        "offer_owner_type": offer or None,
         "created_at": now,
         "updated_at": now,
     }
-    return values, _extra_prices(get("prices"), currency)
+    return values, _extra_prices(extra, currency) if extra else []
 
 
 def check_header(fieldnames: Iterable[str] | None) -> None:
@@ -221,10 +237,18 @@ class NumberImporter:
     def import_csv(self, stream: TextIO, progress: Progress | None = None) -> ImportReport:
         reader = csv.DictReader(stream)
         check_header(reader.fieldnames)
-        return self.import_rows(reader, progress)
+        # reader.line_num is the file line a record ends on: blank lines and quoted
+        # line breaks keep the reported line true to the file.
+        return self._import(((reader.line_num, row) for row in reader), progress)
 
     def import_rows(
         self, rows: Iterable[Mapping[str, str | None]], progress: Progress | None = None
+    ) -> ImportReport:
+        """Rows as dicts (line numbers count from 2, as if under a header)."""
+        return self._import(enumerate(rows, start=2), progress)
+
+    def _import(
+        self, rows: Iterable[tuple[int, Mapping[str, str | None]]], progress: Progress | None
     ) -> ImportReport:
         report = ImportReport(dry_run=self.dry_run)
         seen: set[str] = set()
@@ -235,11 +259,14 @@ class NumberImporter:
         return report
 
     def _batches(
-        self, rows: Iterable[Mapping[str, str | None]], report: ImportReport, seen: set[str]
+        self,
+        rows: Iterable[tuple[int, Mapping[str, str | None]]],
+        report: ImportReport,
+        seen: set[str],
     ) -> Iterator[list[tuple[int, dict[str, Any], list[Any]]]]:
         batch: list[tuple[int, dict[str, Any], list[Any]]] = []
         now = now_utc()
-        for line, row in enumerate(rows, start=2):  # line 1 is the header
+        for line, row in rows:
             report.read += 1
             try:
                 values, prices = parse_row(row, now)
@@ -353,9 +380,20 @@ def _copy(
     if not rows:
         return
     raw = cast(psycopg.Connection[Any], session.connection().connection.dbapi_connection)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows([_NULL if row[c] is None else row[c] for c in columns] for row in rows)
-    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '{_NULL}')"
+    text_rows = "".join(",".join(map(_csv_field, (row[c] for c in columns))) + "\n" for row in rows)
+    statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)"
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.write(buffer.getvalue())
+        copy.write(text_rows)
+
+
+def _csv_field(value: Any) -> str:
+    """One COPY csv field: NULL is an unquoted empty field, so every string is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return '"' + value.replace('"', '""') + '"'
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

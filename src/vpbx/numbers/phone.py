@@ -1,11 +1,12 @@
 """Parsing and describing phone numbers with libphonenumber (the `phonenumbers` package).
 
-Import validates every row, so the hot path avoids re-parsing E.164 strings and caches
-what depends only on a number's leading digits (area, region name, carrier).
+Import validates every row, so the hot path avoids re-parsing E.164 strings and asks
+libphonenumber for the number type once, then derives the rest from that type.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import phonenumbers
@@ -24,9 +25,6 @@ _TYPE_MAP = {
     PhoneNumberType.SHARED_COST: NumberType.PREMIUM,
     PhoneNumberType.UAN: NumberType.PREMIUM,
 }
-# Carrier and region data are prefix tables; six leading digits decide them for the
-# numbering plans we stock, and the cache keeps a million-row import in budget.
-_PREFIX_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -60,7 +58,9 @@ def to_phone_number(text: str, default_country: str | None = None) -> phonenumbe
 
 def _fast_e164(text: str) -> phonenumbers.PhoneNumber | None:
     """Split '+CCNSN' without the general parser; None when the text needs it."""
-    if len(text) < 8 or len(text) > 16 or text[0] != "+" or not text[1:].isdigit():
+    digits = text[1:]
+    # isascii(): str.isdigit() also accepts '²' and other digits int() would choke on.
+    if not 8 <= len(text) <= 16 or text[0] != "+" or not (digits.isascii() and digits.isdigit()):
         return None
     for cc_len in (1, 2, 3):
         cc = int(text[1 : 1 + cc_len])
@@ -82,14 +82,14 @@ def describe(number: phonenumbers.PhoneNumber) -> NumberFacts:
             "(fixed, mobile, toll-free or premium)",
             field="number",
         )
-    country = phonenumbers.region_code_for_number(number)
+    country = _region_code(number)
     if country is None or country == "ZZ":
         raise Invalid(f"{_e164(number)} belongs to no country", field="number")
     nsn = phonenumbers.national_significant_number(number)
     country_code = number.country_code or 0
     area_len, region, carrier_name = _prefix_facts(country_code, nsn, raw_type)
     return NumberFacts(
-        e164=_e164(number),
+        e164=f"+{country_code}{nsn}",  # E.164 is exactly this; format_number is slower
         country=country,
         country_code=country_code,
         nsn=nsn,
@@ -101,6 +101,13 @@ def describe(number: phonenumbers.PhoneNumber) -> NumberFacts:
     )
 
 
+def _region_code(number: phonenumbers.PhoneNumber) -> str | None:
+    regions = COUNTRY_CODE_TO_REGION_CODE.get(number.country_code or 0, ())
+    if len(regions) == 1:
+        return regions[0]  # the usual case: one country per calling code
+    return phonenumbers.region_code_for_number(number)
+
+
 def parse_number(text: str, default_country: str | None = None) -> NumberFacts:
     return describe(to_phone_number(text, default_country))
 
@@ -109,22 +116,40 @@ def _e164(number: phonenumbers.PhoneNumber) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-_prefix_cache: dict[tuple[int, str, int, int], tuple[int, str, str]] = {}
-
-
 def _prefix_facts(country_code: int, nsn: str, raw_type: int) -> tuple[int, str, str]:
-    """(area code length, region name, carrier), computed once per leading-digit block."""
-    key = (country_code, nsn[:_PREFIX_DIGITS], len(nsn), raw_type)
-    facts = _prefix_cache.get(key)
-    if facts is None:
-        if len(_prefix_cache) > 100_000:
-            _prefix_cache.clear()
-        facts = _prefix_cache[key] = _prefix_facts_uncached(country_code, nsn)
-    return facts
+    """(area code length, region name, carrier) by libphonenumber's own rules.
 
-
-def _prefix_facts_uncached(country_code: int, nsn: str) -> tuple[int, str, str]:
+    Each public helper (geocoder, carrier, length_of_national_destination_code) would
+    classify the number again; the type is known here, so the same steps run with it.
+    """
     number = phonenumbers.PhoneNumber(country_code=country_code, national_number=int(nsn))
-    area_len = phonenumbers.length_of_national_destination_code(number)
-    region = geocoder.description_for_number(number, "en")
-    return area_len, region, carrier.name_for_number(number, "en")
+    return (
+        _destination_code_length(number, raw_type),
+        _region_name(number, raw_type),
+        carrier.name_for_valid_number(number, "en") if raw_type in _CARRIER_TYPES else "",
+    )
+
+
+_CARRIER_TYPES = frozenset(
+    {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE, PhoneNumberType.PAGER}
+)
+_NON_DIGITS = re.compile(r"\D+")
+
+
+def _region_name(number: phonenumbers.PhoneNumber, raw_type: int) -> str:
+    if not phonenumbers.is_number_type_geographical(raw_type, number.country_code or 0):
+        return geocoder.country_name_for_number(number, "en")
+    return geocoder.description_for_valid_number(number, "en")
+
+
+def _destination_code_length(number: phonenumbers.PhoneNumber, raw_type: int) -> int:
+    """phonenumbers.length_of_national_destination_code, given the number's type."""
+    groups = _NON_DIGITS.split(
+        phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    )
+    if len(groups) <= 3:
+        return 0
+    country_code = number.country_code or 0
+    if raw_type == PhoneNumberType.MOBILE and phonenumbers.country_mobile_token(country_code):
+        return len(groups[2]) + len(groups[3])
+    return len(groups[2])

@@ -42,6 +42,10 @@ class VanityRule:
     tier: Tier
     description: str
     matches: Callable[[str], bool]
+    # A necessary condition, not part of the rule's meaning: the rule can only match a
+    # number whose longest run of equal digits is at least this long. classify() uses it
+    # to skip rules cheaply (import classifies a million numbers).
+    min_run: int = 1
 
 
 @dataclass(frozen=True)
@@ -199,7 +203,11 @@ _E, _P, _G, _S, _B = Tier.EXCLUSIVE, Tier.PLATINUM, Tier.GOLD, Tier.SILVER, Tier
 
 VANITY_RULES: tuple[VanityRule, ...] = (
     VanityRule(
-        "luc_quy", _E, "six or more equal digits in a row (lục quý), e.g. 38 666666", _luc_quy
+        "luc_quy",
+        _E,
+        "six or more equal digits in a row (lục quý), e.g. 38 666666",
+        _luc_quy,
+        min_run=6,
     ),
     VanityRule("sanh_tien_7", _E, "7 ascending digits at the end, e.g. 1234567", _sanh_tien_7),
     VanityRule(
@@ -207,10 +215,13 @@ VANITY_RULES: tuple[VanityRule, ...] = (
         _P,
         "five equal digits in a row (ngũ quý; Russian platinum), e.g. 24 3 55555",
         _ngu_quy,
+        min_run=5,
     ),
     VanityRule("sanh_tien_6", _P, "6 ascending digits at the end, e.g. 38 234567", _sanh_tien_6),
     VanityRule("sanh_lui_7", _P, "7 descending digits at the end, e.g. 9876543", _sanh_lui_7),
-    VanityRule("tu_quy_tail", _G, "last 4 equal (tứ quý đuôi), e.g. 3825 9999", _tu_quy_tail),
+    VanityRule(
+        "tu_quy_tail", _G, "last 4 equal (tứ quý đuôi), e.g. 3825 9999", _tu_quy_tail, min_run=4
+    ),
     VanityRule(
         "xyxyxy_tail",
         _G,
@@ -222,6 +233,7 @@ VANITY_RULES: tuple[VanityRule, ...] = (
         _G,
         "last 6 are three doubles xxyyzz (Russian gold: last 6 pairwise), e.g. 38 115599",
         _xxyyzz_tail,
+        min_run=2,
     ),
     VanityRule("sanh_tien_5", _G, "5 ascending at the end (sảnh 5), e.g. 382 45678", _sanh_tien_5),
     VanityRule("sanh_lui_6", _G, "6 descending digits at the end, e.g. 38 987654", _sanh_lui_6),
@@ -238,18 +250,21 @@ VANITY_RULES: tuple[VanityRule, ...] = (
         _S,
         "four equal digits in a row anywhere (tứ quý giữa), e.g. 38 2222 15",
         _tu_quy_anywhere,
+        min_run=4,
     ),
     VanityRule(
         "tam_hoa_tail",
         _S,
         "last 3 equal (tam hoa đuôi; Russian silver ...000), e.g. 38256 000",
         _tam_hoa_tail,
+        min_run=3,
     ),
     VanityRule(
         "xxyy_tail",
         _S,
         "last 4 are two doubles xxyy (Russian silver: last 4 pairwise), e.g. 3824 5588",
         _xxyy_tail,
+        min_run=2,
     ),
     VanityRule(
         "xyxy_tail",
@@ -264,8 +279,11 @@ VANITY_RULES: tuple[VanityRule, ...] = (
         _B,
         "three equal digits in a row anywhere (tam hoa giữa; Russian bronze), e.g. 38 777 215",
         _tam_hoa_anywhere,
+        min_run=3,
     ),
-    VanityRule("kep_tail", _B, "ends in a double AA (kép đuôi), e.g. 382614 55", _kep_tail),
+    VanityRule(
+        "kep_tail", _B, "ends in a double AA (kép đuôi), e.g. 382614 55", _kep_tail, min_run=2
+    ),
     VanityRule("ganh_tail", _B, "ends in ABA (gánh), e.g. 38261 545", _ganh_tail),
     VanityRule("loc_phat_pair", _B, "ends in 68 or 86 (lộc phát), e.g. 382541 68", _loc_phat_pair),
     VanityRule("than_tai_pair", _B, "ends in 39 or 79 (thần tài), e.g. 382541 39", _than_tai_pair),
@@ -293,10 +311,19 @@ def _check_digits(subscriber: str) -> None:
 def classify(subscriber: str) -> VanityMatch:
     """Tier and rule name of the first (hence highest) rule the subscriber digits match."""
     _check_digits(subscriber)
+    longest = _longest_run(subscriber)
     for rule in VANITY_RULES:
-        if rule.matches(subscriber):
+        if rule.min_run <= longest and rule.matches(subscriber):
             return VanityMatch(rule.tier, rule.name)
     return _SIMPLE
+
+
+def _longest_run(digits: str) -> int:
+    longest = run = 1
+    for previous, current in zip(digits, digits[1:], strict=False):
+        run = run + 1 if previous == current else 1
+        longest = max(longest, run)
+    return longest
 
 
 def classify_tier(subscriber: str) -> Tier:

@@ -33,6 +33,11 @@ class IssuedKey:
     secret: str
 
 
+def _is_id(ref: str) -> bool:
+    """An id the database can hold: ASCII digits within BIGINT."""
+    return ref.isascii() and ref.isdigit() and int(ref) < 2**63
+
+
 def clean_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 200:
@@ -184,14 +189,14 @@ class TenancyService:
 
     def find_partner(self, ref: str) -> Partner:
         """A partner by id or by exact name (the CLI accepts either)."""
-        partner = self.repo.partner_by_id(int(ref)) if ref.isdigit() else None
+        partner = self.repo.partner_by_id(int(ref)) if _is_id(ref) else None
         partner = partner or self.repo.partner_by_name(ref)
         if partner is None:
             raise NotFound(f"no partner {ref!r}", code="partner_not_found")
         return partner
 
     def find_tenant(self, ref: str, *, partner_id: int | None = None) -> Tenant:
-        tenant = self.repo.tenant_by_id(int(ref)) if ref.isdigit() else None
+        tenant = self.repo.tenant_by_id(int(ref)) if _is_id(ref) else None
         if tenant is None and partner_id is not None:
             tenant = self.repo.tenant_by_name(partner_id, ref)
         if tenant is None or (partner_id is not None and tenant.partner_id != partner_id):
