@@ -17,13 +17,17 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT / "data"
-PG_URL = os.environ.get("VPBX_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/vpbx_bench")
+PG_URL = os.environ.get(
+    "VPBX_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/vpbx_bench"
+)
 
 
 def dsn(url: str = PG_URL) -> str:
     parsed = make_url(url)
-    return (f"host={parsed.host} port={parsed.port or 5432} user={parsed.username} "
-            f"dbname={parsed.database}")
+    return (
+        f"host={parsed.host} port={parsed.port or 5432} user={parsed.username} "
+        f"dbname={parsed.database}"
+    )
 
 
 def recreate_database(url: str = PG_URL) -> None:
@@ -58,9 +62,21 @@ def timed(action: Callable[[], object], *, warmup: int, runs: int) -> list[float
 def served_api(url: str = PG_URL, port: int = 8765, workers: int = 1) -> Iterator[str]:
     """`vpbx serve` in a child process on loopback, stopped on exit."""
     env = {**os.environ, "VPBX_DATABASE_URL": url}
-    command = [sys.executable, "-m", "uvicorn", "vpbx.api.asgi:app", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-access-log",
-               "--log-level", "warning"]
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "vpbx.api.asgi:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:

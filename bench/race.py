@@ -23,19 +23,29 @@ def _keys() -> list[str]:
     with transaction(factory) as session:
         service = TenancyService(session)
         partner = service.create_partner(f"race partner {now_utc().timestamp()}")
-        return [service.issue_key(tenant_id=service.create_tenant(partner.id, f"racer {i}").id)
-                .secret for i in range(TENANTS)]
+        return [
+            service.issue_key(tenant_id=service.create_tenant(partner.id, f"racer {i}").id).secret
+            for i in range(TENANTS)
+        ]
 
 
 def _targets() -> list[str]:
     with psycopg.connect(dsn()) as conn:
-        rows = conn.execute("SELECT e164 FROM numbers WHERE status = 'available' "
-                            "ORDER BY random() LIMIT %s", (NUMBERS,)).fetchall()
+        rows = conn.execute(
+            "SELECT e164 FROM numbers WHERE status = 'available' ORDER BY random() LIMIT %s",
+            (NUMBERS,),
+        ).fetchall()
     return [row[0] for row in rows]
 
 
-def _client(base: str, key: str, numbers: list[str], seed: int, tally: dict[str, Any],
-            start: threading.Barrier) -> None:
+def _client(
+    base: str,
+    key: str,
+    numbers: list[str],
+    seed: int,
+    tally: dict[str, Any],
+    start: threading.Barrier,
+) -> None:
     order = numbers[:]
     random.Random(seed).shuffle(order)
     headers = {"Authorization": f"Bearer {key}"}
@@ -60,9 +70,12 @@ def run() -> dict[str, float]:
     tally: dict[str, Any] = {"lock": threading.Lock(), "wins": [], "requests": 0, "errors": 0}
     start = threading.Barrier(CLIENTS + 1)
     with served_api() as base:
-        threads = [threading.Thread(target=_client, args=(base, keys[i % TENANTS], numbers, i,
-                                                          tally, start))
-                   for i in range(CLIENTS)]
+        threads = [
+            threading.Thread(
+                target=_client, args=(base, keys[i % TENANTS], numbers, i, tally, start)
+            )
+            for i in range(CLIENTS)
+        ]
         for thread in threads:
             thread.start()
         start.wait()
@@ -73,10 +86,18 @@ def run() -> dict[str, float]:
     with psycopg.connect(dsn()) as conn:
         sold = conn.execute(
             "SELECT count(*), count(DISTINCT e164) FROM order_items WHERE e164 = ANY(%s)",
-            (numbers,)).fetchone()
+            (numbers,),
+        ).fetchone()
     assert sold is not None
-    return {"clients": CLIENTS, "numbers": NUMBERS, "wins": len(tally["wins"]),
-            "distinct_wins": len(set(tally["wins"])), "double_sales": sold[0] - sold[1],
-            "sold_rows": sold[0], "server_errors": tally["errors"],
-            "requests": tally["requests"], "seconds": elapsed,
-            "requests_per_s": tally["requests"] / elapsed}
+    return {
+        "clients": CLIENTS,
+        "numbers": NUMBERS,
+        "wins": len(tally["wins"]),
+        "distinct_wins": len(set(tally["wins"])),
+        "double_sales": sold[0] - sold[1],
+        "sold_rows": sold[0],
+        "server_errors": tally["errors"],
+        "requests": tally["requests"],
+        "seconds": elapsed,
+        "requests_per_s": tally["requests"] / elapsed,
+    }

@@ -14,14 +14,14 @@ import os
 import sys
 import time
 
+import psycopg
+
 from bench import race, search
 from bench.common import DATA, PG_URL, dsn, recreate_database
 from vpbx import schema
 from vpbx.db import create_db_engine, make_session_factory
 from vpbx.numbers.generate import CSV_COLUMNS, generate_stock
 from vpbx.numbers.importer import NumberImporter
-
-import psycopg
 
 ROWS = int(os.environ.get("VPBX_BENCH_ROWS", "1000000"))
 
@@ -44,9 +44,11 @@ def raw_copy_seconds(path: str) -> float:
     with psycopg.connect(dsn()) as conn:
         conn.execute(f"CREATE TABLE raw_stock ({columns})")
         start = time.perf_counter()
-        with conn.cursor() as cur, open(path, "rb") as handle, cur.copy(
-            "COPY raw_stock FROM STDIN WITH (FORMAT csv, HEADER true)"
-        ) as copy:
+        with (
+            conn.cursor() as cur,
+            open(path, "rb") as handle,
+            cur.copy("COPY raw_stock FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
+        ):
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
         elapsed = time.perf_counter() - start
@@ -64,8 +66,14 @@ def bench_import(path: str) -> dict[str, float]:
     assert report.imported == ROWS, (report.imported, report.rejected[:3])
     with psycopg.connect(dsn(), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE numbers")
-    return {"rows": ROWS, "vpbx_s": elapsed, "vpbx_rows_s": ROWS / elapsed, "raw_copy_s": raw,
-            "raw_rows_s": ROWS / raw, "ratio": elapsed / raw}
+    return {
+        "rows": ROWS,
+        "vpbx_s": elapsed,
+        "vpbx_rows_s": ROWS / elapsed,
+        "raw_copy_s": raw,
+        "raw_rows_s": ROWS / raw,
+        "ratio": elapsed / raw,
+    }
 
 
 def main() -> int:

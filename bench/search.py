@@ -47,6 +47,7 @@ def _raw_sql(params: dict[str, str]) -> tuple[str, dict[str, Any]]:
 def raw_driver(params: dict[str, str]) -> list[float]:
     sql, binds = _raw_sql(params)
     with psycopg.connect(dsn()) as conn, conn.cursor() as cur:
+
         def once() -> None:
             cur.execute(sql, binds)
             cur.fetchall()
@@ -91,9 +92,14 @@ def run() -> dict[str, dict[str, float]]:
             api, found = through_api(base, key, params)
             raw = raw_driver(params)
             a, r = summary(api), summary(raw)
-            results[name] = {"items": found, "api_median_ms": a["median"], "api_p99_ms": a["p99"],
-                             "raw_median_ms": r["median"], "raw_p99_ms": r["p99"],
-                             "ratio_median": a["median"] / r["median"]}
+            results[name] = {
+                "items": found,
+                "api_median_ms": a["median"],
+                "api_p99_ms": a["p99"],
+                "raw_median_ms": r["median"],
+                "raw_p99_ms": r["p99"],
+                "ratio_median": a["median"] / r["median"],
+            }
     return results
 
 
@@ -108,12 +114,17 @@ def markdown(results: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for name, r in results["search"].items():
-        lines.append(f"| {name} | {r['items']:.0f} | {r['api_median_ms']:.2f} | "
-                     f"{r['api_p99_ms']:.2f} | {r['raw_median_ms']:.2f} | {r['raw_p99_ms']:.2f} "
-                     f"| {r['ratio_median']:.1f}x |")
+        lines.append(
+            f"| {name} | {r['items']:.0f} | {r['api_median_ms']:.2f} | "
+            f"{r['api_p99_ms']:.2f} | {r['raw_median_ms']:.2f} | {r['raw_p99_ms']:.2f} "
+            f"| {r['ratio_median']:.1f}x |"
+        )
     race = results["race"]
-    lines += ["", f"Race: {race['clients']} clients, {race['numbers']} numbers: "
-              f"{race['wins']} wins, {race['double_sales']} double sales, "
-              f"{race['requests']} requests in {race['seconds']:.1f} s "
-              f"({race['requests_per_s']:.0f} req/s)"]
+    lines += [
+        "",
+        f"Race: {race['clients']} clients, {race['numbers']} numbers: "
+        f"{race['wins']} wins, {race['double_sales']} double sales, "
+        f"{race['requests']} requests in {race['seconds']:.1f} s "
+        f"({race['requests_per_s']:.0f} req/s)",
+    ]
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from vpbx.numbers.importer import (
     NumberImporter,
     Rejection,
 )
+from vpbx.numbers.stock_rows import ParsedRow
 
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 Factory = sessionmaker[Session]
@@ -523,9 +524,9 @@ def test_a_batch_failing_in_the_database_leaves_none_of_its_rows(
     real_insert = importer_module._insert
     batches: list[list[str]] = []
 
-    def insert_then_fail(session: Session, fresh: list[tuple[dict[str, Any], list[Any]]]) -> None:
+    def insert_then_fail(session: Session, fresh: list[ParsedRow]) -> None:
         real_insert(session, fresh)
-        batches.append([values["e164"] for values, _ in fresh])
+        batches.append([parsed.e164 for parsed in fresh])
         if len(batches) == 2:
             # The rows really are in the transaction when it fails.
             in_transaction = session.scalar(select(func.count()).select_from(Number))
@@ -647,3 +648,17 @@ def test_carrier_text_backslash_n_is_kept(factory: Factory) -> None:
 
     assert report.imported == 2
     assert numbers(factory)["+842438256868"].carrier == "\\N"
+
+
+def test_parsing_in_worker_processes_gives_the_same_result(factory: Factory) -> None:
+    rows = [dict(r) for r in generate_stock("VN", 2_500, seed=4)]
+    rows[7]["number"] = "not a number"
+    rows[2_100]["number"] = rows[3]["number"]  # a duplicate in a later worker chunk
+    report = NumberImporter(factory, batch_size=1_000, workers=2).import_rows(rows)
+
+    assert report.imported == 2_498
+    assert [(r.line, r.reason.split(":")[0]) for r in report.rejected] == [
+        (9, "not a phone number"),
+        (2_102, "duplicate in the file"),
+    ]
+    assert count(factory, Number) == 2_498

@@ -69,8 +69,10 @@ def reports_errors(func: Callable[P, R]) -> Callable[P, R]:
         except OSError as exc:
             raise fail(str(exc)) from None
         except UnicodeDecodeError as exc:
-            raise fail(f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                       "save it as UTF-8 CSV") from None
+            raise fail(
+                f"the file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                "save it as UTF-8 CSV"
+            ) from None
 
     return wrapper
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import csv
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from vpbx.cli.context import err, factory, fail, out, reports_errors, settings, unit_of_work
@@ -19,6 +20,8 @@ from vpbx.numbers.importer import ImportReport, NumberImporter
 from vpbx.numbers.service import NumberService
 
 app = typer.Typer(help="The number stock.", no_args_is_help=True)
+# Parsing (libphonenumber, vanity rules) is the import's bottleneck: one process per core.
+DEFAULT_WORKERS = os.cpu_count() or 1
 
 
 def _progress() -> Progress:
@@ -63,9 +66,12 @@ def import_numbers(
     dry_run: Annotated[bool, typer.Option(help="Validate only; change nothing.")] = False,
     batch_size: Annotated[int, typer.Option(min=1, max=100_000)] = 10_000,
     rejects: Annotated[Path | None, typer.Option(help="Write every rejected row here.")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Parsing processes.")] = (
+        DEFAULT_WORKERS
+    ),
 ) -> None:
     """Load numbers from a CSV file (columns in the README)."""
-    importer = NumberImporter(factory(), batch_size=batch_size, dry_run=dry_run)
+    importer = NumberImporter(factory(), batch_size=batch_size, dry_run=dry_run, workers=workers)
     with _progress() as bar, file.open(newline="", encoding="utf-8-sig") as stream:
         task = bar.add_task("importing", total=_count_rows(file))
         report = importer.import_csv(stream, lambda n: bar.advance(task, n))
@@ -91,7 +97,7 @@ def generate(
         if output is not None:
             _write_csv(rows, output)
             return
-        importer = NumberImporter(factory())
+        importer = NumberImporter(factory(), workers=DEFAULT_WORKERS)
         with _progress() as bar:
             task = bar.add_task(f"generating {country.upper()}", total=count)
             report = importer.import_rows(rows, lambda n: bar.advance(task, n))

@@ -16,6 +16,7 @@ of the same length: buyers pay for both, but less for the descending one.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -320,7 +321,7 @@ def classify(subscriber: str) -> VanityMatch:
 
 def _longest_run(digits: str) -> int:
     longest = run = 1
-    for previous, current in zip(digits, digits[1:], strict=False):
+    for previous, current in itertools.pairwise(digits):
         run = run + 1 if previous == current else 1
         longest = max(longest, run)
     return longest
