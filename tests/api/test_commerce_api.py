@@ -381,11 +381,6 @@ def test_superscript_digits_fail_like_any_invalid_number(
 # --- known bugs ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="BUG: commerce.create_reservations uses results[0].error as the problem code, so the "
-    "code of an all-failed batch depends on the order of the numbers (here invalid_number)",
-    strict=True,
-)
 def test_the_all_failed_code_does_not_depend_on_number_order(
     client: TestClient, alice: Party, bob: Party, stock: list[str]
 ) -> None:
@@ -393,11 +388,6 @@ def test_the_all_failed_code_does_not_depend_on_number_order(
     taken(reserve(client, bob, "not a number", "+842477778823"))
 
 
-@pytest.mark.xfail(
-    reason="BUG: service.reserve checks the live-hold room before take_hold, so renewing a hold "
-    "you already have fails with reservation_limit when you are at the limit",
-    strict=True,
-)
 def test_renewing_a_hold_at_the_limit_is_allowed(
     tuned: TestClient, alice: Party, stock: list[str]
 ) -> None:
@@ -405,11 +395,6 @@ def test_renewing_a_hold_at_the_limit_is_allowed(
     assert reserve(tuned, alice, stock[0], minutes=90).status_code == 201
 
 
-@pytest.mark.xfail(
-    reason="BUG: service.reserve does not de-duplicate; the same number twice gives two "
-    "'reserved' results and reserved=2, but the first reservation_id is already 'replaced'",
-    strict=True,
-)
 def test_every_reported_hold_is_live(client: TestClient, alice: Party, stock: list[str]) -> None:
     body = reserve(client, alice, "+842477778823", "842477778823").json()
     for result in body["data"]:
@@ -419,11 +404,5 @@ def test_every_reported_hold_is_live(client: TestClient, alice: Party, stock: li
     assert body["reserved"] == len(reservations(client, alice))
 
 
-@pytest.mark.xfail(
-    bool(PG_URL),
-    reason="BUG (PostgreSQL only): a NUL character in the order note is passed to a text "
-    "column, which PostgreSQL refuses -> 500",
-    strict=True,
-)
 def test_a_nul_in_the_note_never_crashes(safe: TestClient, alice: Party, stock: list[str]) -> None:
     assert_handled(order(safe, alice, "+842477778823", note="a\x00b"))

@@ -166,11 +166,6 @@ def test_a_body_that_is_not_a_json_object_is_refused(
     assert response.json()["errors"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: a JSON body that is not UTF-8 gets FastAPI's 400 'There was an error parsing "
-    "the body', rendered by problems._on_http_error as code http_error, not 422 validation_failed",
-    strict=True,
-)
 @pytest.mark.parametrize("path", ["/v1/reservations", "/v1/orders"])
 def test_a_json_body_that_is_not_utf8_is_a_validation_error(
     client: TestClient, alice: Party, path: str
@@ -180,22 +175,12 @@ def test_a_json_body_that_is_not_utf8_is_a_validation_error(
     assert_problem(response, 422, "validation_failed")
 
 
-@pytest.mark.xfail(
-    reason="BUG (ordering): with no Authorization header FastAPI parses the JSON body before the "
-    "get_principal dependency runs, so an anonymous malformed POST gets 422, not 401",
-    strict=True,
-)
 def test_an_anonymous_malformed_post_is_unauthenticated(client: TestClient) -> None:
     headers = {"Content-Type": "application/json"}
     response = client.post("/v1/orders", content=b"{bad", headers=headers)
     assert_problem(response, 401, "missing_api_key")
 
 
-@pytest.mark.xfail(
-    reason="BUG (ordering): transaction.authenticate() evaluates acting_for(request) before "
-    "checking the key, so an invalid key with a malformed Vpbx-Tenant gets 422, not 401",
-    strict=True,
-)
 def test_an_invalid_key_is_unauthenticated_whatever_the_tenant_header(client: TestClient) -> None:
     headers = {"Authorization": "Bearer vpbx_not-a-real-key", "Vpbx-Tenant": "abc"}
     assert_problem(client.get("/v1/reservations", headers=headers), 401, "invalid_api_key")
@@ -347,12 +332,6 @@ def test_the_largest_int64_id_is_simply_not_found(client: TestClient, alice: Par
     assert_problem(client.get(f"/v1/orders/{largest}", headers=alice.headers), 404)
 
 
-@pytest.mark.xfail(
-    reason="BUG: integer ids have no upper bound (commerce.py reservation_id/order_id/cursor, "
-    "tenancy.py cursor/tenant_id, transaction.acting_for for Vpbx-Tenant); a value beyond int64 "
-    "overflows the SQL parameter (OverflowError on SQLite, DataError on PostgreSQL) -> 500",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("method", "path", "partner", "tenant"),
     [

@@ -381,11 +381,6 @@ def test_a_hold_cannot_be_released_as_a_number(
 # --- known bugs ---------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    reason="BUG: service.decode_cursor accepts any int id; one beyond int64 overflows the "
-    "SQL parameter (OverflowError on SQLite, DataError on PostgreSQL) -> 500",
-    strict=True,
-)
 @pytest.mark.parametrize("path", [SEARCH, "/v1/numbers"])
 @pytest.mark.parametrize("row_id", [2**63, 10**25])
 def test_a_cursor_with_an_out_of_range_id_is_refused(
@@ -397,11 +392,6 @@ def test_a_cursor_with_an_out_of_range_id_is_refused(
     assert response.json()["field"] == "cursor"
 
 
-@pytest.mark.xfail(
-    reason="BUG (minor): service.decode_cursor checks nsn.isdigit(), which accepts '²' and "
-    "other Unicode digits, so a forged cursor gives 200 with an empty page instead of 422",
-    strict=True,
-)
 def test_a_cursor_with_unicode_digits_is_refused(
     client: TestClient, alice: Party, stock: list[str]
 ) -> None:
@@ -410,12 +400,6 @@ def test_a_cursor_with_unicode_digits_is_refused(
     assert response.json()["field"] == "cursor"
 
 
-@pytest.mark.xfail(
-    bool(PG_URL),
-    reason="BUG (PostgreSQL only): price_min/price_max have no bound (numbers.py) and overflow "
-    "NUMERIC; a NUL in region is refused by PostgreSQL text -> 500",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "params", [{"price_max": "1e999999"}, {"price_min": "1e-999999"}, {"region": "a\x00b"}]
 )
@@ -426,11 +410,6 @@ def test_extreme_search_values_never_crash(
     assert response.status_code < 500, response.text
 
 
-@pytest.mark.xfail(
-    reason="BUG: with page_size_max below 50 (config.py) the default limit=50 of the endpoints "
-    "fails NumberService._limit, so every request without ?limit= is 422",
-    strict=True,
-)
 @pytest.mark.parametrize("path", [SEARCH, "/v1/numbers", "/v1/reservations"])
 def test_a_small_page_size_max_still_serves_default_requests(
     settings: Settings, engine: Engine, alice: Party, stock: list[str], path: str

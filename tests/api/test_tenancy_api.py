@@ -328,11 +328,6 @@ def test_a_failed_change_leaves_no_audit_event(
     assert audit(client, alice, action="number.buy") == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: service.py _record_order audits before={'status': 'available'} even when "
-    "the number was the buyer's own hold (status reserved)",
-    strict=True,
-)
 def test_buying_a_held_number_audits_its_real_previous_state(
     client: TestClient, alice: Party, stock: list[str]
 ) -> None:
@@ -358,12 +353,6 @@ def assert_handled(response: Any) -> None:
         assert response.headers["content-type"].startswith("application/problem+json")
 
 
-@pytest.mark.xfail(
-    reason="BUG: /v1/audit since/until accept naive or edge datetimes; models/base.py "
-    "UTCDateTime.process_bind_param raises ValueError (naive) or OverflowError (astimezone "
-    "leaves years 1..9999) -> 500",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "params",
     [
@@ -379,11 +368,6 @@ def test_audit_time_filters_never_crash(
     assert_handled(safe.get("/v1/audit", params=params, headers=alice.partner_headers))
 
 
-@pytest.mark.xfail(
-    reason="BUG: transaction.acting_for checks value.isdigit(), true for the Latin-1 byte "
-    "0xB2 ('²'), then int() raises ValueError -> 500 instead of 422",
-    strict=True,
-)
 def test_a_tenant_header_of_non_ascii_digits_is_refused(client: TestClient, alice: Party) -> None:
     headers = [
         (b"authorization", f"Bearer {alice.partner_key}".encode()),
@@ -394,12 +378,6 @@ def test_a_tenant_header_of_non_ascii_digits_is_refused(client: TestClient, alic
     assert response.json()["field"] == "Vpbx-Tenant"
 
 
-@pytest.mark.xfail(
-    bool(PG_URL),
-    reason="BUG (PostgreSQL only): a NUL character in a tenant name/email or an audit filter "
-    "reaches a text column or parameter, which PostgreSQL refuses -> 500",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("method", "path", "body", "params"),
     [

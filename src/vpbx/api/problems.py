@@ -74,6 +74,9 @@ def validation_errors(exc: RequestValidationError) -> list[dict[str, str]]:
 async def _on_domain_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DomainError)
     extra = {k: v for k, v in exc.details.items() if v is not None}
+    if "field" in extra:
+        # The same shape as request validation errors, so clients read one list.
+        extra["errors"] = [{"field": extra["field"], "message": exc.message}]
     return problem(status_of(exc), exc.code, exc.message, **extra)
 
 
@@ -86,6 +89,9 @@ async def _on_validation_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _on_http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:
+        # FastAPI's only 400 is a body it could not decode: bad input like any other.
+        return problem(422, "validation_failed", f"invalid request: {exc.detail}")
     code = {404: "route_not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
     return problem(exc.status_code, code, str(exc.detail))
 

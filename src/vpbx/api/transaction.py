@@ -43,16 +43,23 @@ def acting_for(request: Request) -> int | None:
     value = request.headers.get(TENANT_HEADER)
     if value is None:
         return None
-    if not value.strip().isdigit():
+    value = value.strip()
+    if not (value.isascii() and value.isdigit() and 0 < int(value) < 2**63):
         raise Invalid("the Vpbx-Tenant header must be a tenant id", field="Vpbx-Tenant")
     return int(value)
 
 
-def authenticate(session: Session, request: Request) -> Principal | None:
+def authenticate(session: Session, request: Request) -> Principal:
+    """The caller, or 401; every transactional route needs one."""
     token = bearer_token(request)
     if token is None:
-        return None
-    return TenancyService(session).authenticate(token, acting_for=acting_for(request))
+        raise Unauthenticated(
+            "send an API key as 'Authorization: Bearer <key>'", code="missing_api_key"
+        )
+    service = TenancyService(session)
+    principal = service.authenticate(token)  # the key first: a bad key is 401, always
+    tenant = acting_for(request)
+    return principal if tenant is None else service.act_for(principal, tenant)
 
 
 class TransactionalRoute(APIRoute):
@@ -84,8 +91,8 @@ async def _run(
     write: bool,
 ) -> Response:
     key = request.headers.get("idempotency-key")
-    principal: Principal | None = request.state.principal
-    if not write or key is None or principal is None or request.method != "POST":
+    principal: Principal = request.state.principal
+    if not write or key is None or request.method != "POST":
         response = await endpoint(request)
         await _finish(session, response, commit=write)
         return response

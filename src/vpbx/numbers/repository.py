@@ -150,6 +150,11 @@ class NumberRepository:
         statement = search_statement(filters, mask, now=now, after=after, limit=limit)
         return self.session.execute(statement.with_only_columns(*SEARCH_COLUMNS)).all()
 
+    def is_held_by(self, e164: str, tenant_id: int, now: datetime) -> bool:
+        """Whether the tenant has a live hold on the number right now."""
+        query = select(Number.id).where(Number.e164 == e164, held_by(tenant_id, now))
+        return self.session.scalar(query) is not None
+
     def by_e164(self, e164: str) -> Number | None:
         return self.session.scalar(select(Number).where(Number.e164 == e164))
 

@@ -51,11 +51,15 @@ def decode_cursor(cursor: str) -> tuple[str, int]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         nsn, row_id = base64.urlsafe_b64decode(padded.encode()).decode().split(":")
-        if not nsn.isdigit():
-            raise ValueError(nsn)
+        if not (_ascii_digits(nsn) and _ascii_digits(row_id) and int(row_id) < 2**63):
+            raise ValueError(cursor)
         return nsn, int(row_id)
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise Invalid("the cursor is not one this server issued", field="cursor") from exc
+
+
+def _ascii_digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def canonical_e164(text: str) -> str:
@@ -126,17 +130,22 @@ class NumberService:
             for n in numbers
         ]
 
-    def _limit(self, limit: int) -> int:
+    def _limit(self, limit: int | None) -> int:
+        """The page size asked for, or the default (50) capped at the instance maximum."""
+        if limit is None:
+            return min(50, self.settings.page_size_max)
         if not 1 <= limit <= self.settings.page_size_max:
             raise Invalid(
-                f"limit must be between 1 and {self.settings.page_size_max}", field="limit"
+                f"limit must be between 1 and {self.settings.page_size_max}",
+                field="limit",
+                code="validation_failed",
             )
         return limit
 
     # --- search and reads --------------------------------------------------------
 
     def search(
-        self, filters: SearchFilters, *, cursor: str | None = None, limit: int = 50
+        self, filters: SearchFilters, *, cursor: str | None = None, limit: int | None = None
     ) -> Page[AvailableNumber]:
         limit = self._limit(limit)
         mask = compile_mask(filters.mask) if filters.mask is not None else None
@@ -188,7 +197,7 @@ class NumberService:
         *,
         status: str | None = None,
         cursor: str | None = None,
-        limit: int = 50,
+        limit: int | None = None,
     ) -> Page[OwnedNumber]:
         tenant_id = principal.require_tenant()
         limit = self._limit(limit)
@@ -216,53 +225,54 @@ class NumberService:
         owner_type: OwnerType,
         minutes: int | None = None,
     ) -> list[ReservationResult]:
-        """Hold each number on its own: one failing does not stop the others."""
+        """Hold each number on its own: one failing does not stop the others.
+
+        Renewing a hold the tenant already has extends it and does not count against the
+        cap; a number listed twice is held once and the repeat is reported as failed.
+        """
         tenant_id = principal.require_tenant()
         _check_batch(numbers)
         hold = timedelta(minutes=minutes or self.settings.reservation_minutes)
         now = now_utc()
-        room = self.settings.max_reservations_per_tenant - self.repo.live_reservation_count(
-            tenant_id, now
-        )
-        results = []
+        cap = self.settings.max_reservations_per_tenant
+        room = cap - self.repo.live_reservation_count(tenant_id, now)
+        results: list[ReservationResult] = []
+        asked: set[str] = set()
         for text in numbers:
-            result = self._reserve_one(principal, tenant_id, text, owner_type, now, hold, room)
-            room -= result.status == "reserved"
+            try:
+                e164 = canonical_e164(text)
+            except Invalid as exc:
+                results.append(_failed(text, "invalid_number", exc.message))
+                continue
+            if e164 in asked:
+                results.append(_failed(e164, "duplicate_number", f"{e164} is listed twice"))
+                continue
+            asked.add(e164)
+            renewal = self.repo.is_held_by(e164, tenant_id, now)
+            if room <= 0 and not renewal:
+                results.append(
+                    _failed(
+                        e164, "reservation_limit", f"at most {cap} live reservations per tenant"
+                    )
+                )
+                continue
+            result = self._hold(principal, tenant_id, e164, owner_type, now, now + hold)
+            room -= result.status == "reserved" and not renewal
             results.append(result)
         return results
 
-    def _reserve_one(
+    def _hold(
         self,
         principal: Principal,
         tenant_id: int,
-        text: str,
+        e164: str,
         owner_type: OwnerType,
         now: datetime,
-        hold: timedelta,
-        room: int,
+        until: datetime,
     ) -> ReservationResult:
-        try:
-            e164 = canonical_e164(text)
-        except Invalid as exc:
-            return ReservationResult(
-                number=text, status="failed", error="invalid_number", message=exc.message
-            )
-        if room <= 0:
-            return ReservationResult(
-                number=e164,
-                status="failed",
-                error="reservation_limit",
-                message=f"at most {self.settings.max_reservations_per_tenant} live "
-                "reservations per tenant",
-            )
-        number_id = self.repo.take_hold(e164, tenant_id, owner_type, now=now, until=now + hold)
+        number_id = self.repo.take_hold(e164, tenant_id, owner_type, now=now, until=until)
         if number_id is None:
-            return ReservationResult(
-                number=e164,
-                status="failed",
-                error=NotAvailable.code,
-                message=f"{e164} is not available",
-            )
+            return _failed(e164, NotAvailable.code, f"{e164} is not available")
         self.repo.end_live_reservations(tenant_id, number_id, state="replaced", now=now)
         reservation = Reservation(
             tenant_id=tenant_id,
@@ -270,23 +280,17 @@ class NumberService:
             e164=e164,
             owner_type=owner_type,
             created_at=now,
-            expires_at=now + hold,
+            expires_at=until,
         )
         self.repo.add(reservation)
         self._audit(
             principal,
             "number.reserve",
             e164,
-            after={
-                "reservation_id": reservation.id,
-                "expires_at": reservation.expires_at.isoformat(),
-            },
+            after={"reservation_id": reservation.id, "expires_at": until.isoformat()},
         )
         return ReservationResult(
-            number=e164,
-            status="reserved",
-            reservation_id=reservation.id,
-            expires_at=reservation.expires_at,
+            number=e164, status="reserved", reservation_id=reservation.id, expires_at=until
         )
 
     def list_reservations(
@@ -295,7 +299,7 @@ class NumberService:
         *,
         include_ended: bool = False,
         after_id: int | None = None,
-        limit: int = 50,
+        limit: int | None = None,
     ) -> Page[ReservationOut]:
         tenant_id = principal.require_tenant()
         limit = self._limit(limit)
@@ -373,15 +377,18 @@ class NumberService:
             created_at=now,
         )
         self.repo.add(order)
-        sold, refused = [], []
+        sold: list[tuple[Number, str]] = []
+        refused: list[str] = []
         for e164 in wanted:
+            # What the audit must say it was: the tenant's own hold, or on sale.
+            before = "reserved" if self.repo.is_held_by(e164, tenant_id, now) else "available"
             number = self.repo.take_ownership(
                 e164, tenant_id, owner_type, now=now, paid_until=paid_until
             )
             if number is None:
                 refused.append(e164)
             else:
-                sold.append(number)
+                sold.append((number, before))
         if refused:
             raise NotAvailable(
                 f"not available: {', '.join(refused)}; nothing was bought", numbers=refused
@@ -397,12 +404,12 @@ class NumberService:
         self,
         principal: Principal,
         order: Order,
-        sold: list[Number],
+        sold: list[tuple[Number, str]],
         months: int,
         now: datetime,
     ) -> OrderOut:
         tenant_id = principal.require_tenant()
-        for number in sold:
+        for number, before in sold:
             self.repo.end_live_reservations(tenant_id, number.id, state="purchased", now=now)
             assert number.paid_until is not None
             self.repo.add(
@@ -420,7 +427,7 @@ class NumberService:
                 principal,
                 "number.buy",
                 number.e164,
-                before={"status": "available"},
+                before={"status": before},
                 after={
                     "status": "active",
                     "order_id": order.id,
@@ -517,6 +524,10 @@ class NumberService:
             before=before,
             after=after,
         )
+
+
+def _failed(number: str, error: str, message: str) -> ReservationResult:
+    return ReservationResult(number=number, status="failed", error=error, message=message)
 
 
 def _check_batch(numbers: Sequence[str]) -> None:

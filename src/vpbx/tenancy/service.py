@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from vpbx.audit.service import record
 from vpbx.errors import Conflict, Invalid, NotFound, Unauthenticated
-from vpbx.kit.rows import AnyRow
 from vpbx.models import ApiKey, Partner, Tenant
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.repository import TenancyRepository
@@ -38,10 +38,16 @@ def _is_id(ref: str) -> bool:
     return ref.isascii() and ref.isdigit() and int(ref) < 2**63
 
 
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(ch) == "Cc" for ch in text)
+
+
 def clean_name(name: str) -> str:
     name = name.strip()
     if not name or len(name) > 200:
         raise Invalid("name must be 1 to 200 characters", field="name")
+    if _has_control_characters(name):
+        raise Invalid("name must not contain control characters", field="name")
     return name
 
 
@@ -49,7 +55,7 @@ def clean_email(email: str | None) -> str | None:
     if email is None or not email.strip():
         return None
     email = email.strip().lower()
-    if len(email) > 320 or not _EMAIL.match(email):
+    if len(email) > 320 or not _EMAIL.match(email) or _has_control_characters(email):
         raise Invalid(f"not an email address: {email!r}", field="email")
     return email
 
@@ -152,31 +158,19 @@ class TenancyService:
             raise NotFound(f"tenant {tenant_id} not found", code="tenant_not_found")
         return tenant.partner_id
 
-    def authenticate(self, raw_key: str, *, acting_for: int | None = None) -> Principal:
-        """Resolve a bearer key; a partner key may name one of its own tenants."""
+    def authenticate(self, raw_key: str) -> Principal:
+        """Resolve a bearer key to its partner, or to its tenant."""
         key = self.repo.credential(hash_key(raw_key.strip()))
         if key is None:
             raise Unauthenticated("the API key is not valid", code="invalid_api_key")
-        if key.tenant_id is not None:
-            return self._tenant_principal(key, acting_for)
-        tenant_id = None
-        if acting_for is not None:
-            if self.repo.tenant_of_partner(key.partner_id, acting_for) is None:
-                raise NotFound(f"tenant {acting_for} not found", code="tenant_not_found")
-            tenant_id = acting_for
-        return Principal(
-            actor=f"key:{key.id}",
-            partner_id=key.partner_id,
-            tenant_id=tenant_id,
-            is_partner=True,
-            api_key_id=key.id,
-        )
-
-    @staticmethod
-    def _tenant_principal(key: AnyRow, acting_for: int | None) -> Principal:
-        if acting_for is not None and acting_for != key.tenant_id:
-            # Same answer as an unknown tenant: a tenant key must not learn others exist.
-            raise NotFound(f"tenant {acting_for} not found", code="tenant_not_found")
+        if key.tenant_id is None:
+            return Principal(
+                actor=f"key:{key.id}",
+                partner_id=key.partner_id,
+                tenant_id=None,
+                is_partner=True,
+                api_key_id=key.id,
+            )
         if key.tenant_status != "active":
             raise Unauthenticated("the API key's tenant is not active", code="tenant_inactive")
         return Principal(
@@ -186,6 +180,20 @@ class TenancyService:
             is_partner=False,
             api_key_id=key.id,
         )
+
+    def act_for(self, principal: Principal, tenant_id: int) -> Principal:
+        """A partner key acting for one of its own tenants (Vpbx-Tenant).
+
+        Another partner's tenant, or another tenant for a tenant key, is "not found":
+        the answer must not tell whether such a tenant exists.
+        """
+        if not principal.is_partner:
+            if tenant_id != principal.tenant_id:
+                raise NotFound(f"tenant {tenant_id} not found", code="tenant_not_found")
+            return principal
+        if self.repo.tenant_of_partner(principal.partner_id, tenant_id) is None:
+            raise NotFound(f"tenant {tenant_id} not found", code="tenant_not_found")
+        return replace(principal, tenant_id=tenant_id)
 
     def find_partner(self, ref: str) -> Partner:
         """A partner by id or by exact name (the CLI accepts either)."""

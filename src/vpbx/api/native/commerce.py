@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from vpbx.api.deps import PrincipalDep, SessionDep, SettingsDep
+from vpbx.api.native.params import BodyText, IdCursor, IdPath, Limit
 from vpbx.api.problems import problem
 from vpbx.api.transaction import TransactionalRoute
+from vpbx.errors import NotAvailable
 from vpbx.numbers.enums import OwnerType
 from vpbx.numbers.schemas import OrderOut, Page, ReservationOut, ReservationResult
 from vpbx.numbers.service import MAX_NUMBERS_PER_REQUEST, NumberService
@@ -46,7 +48,17 @@ class OrderCreate(BaseModel):
     numbers: NumberList
     months: int = Field(ge=1, le=1200)
     owner_type: OwnerType = OwnerType.BUSINESS
-    note: str = Field(default="", max_length=500)
+    note: BodyText = ""
+
+
+def all_failed(results: list[ReservationResult]) -> tuple[int, str]:
+    """One status and code for a batch where nothing was reserved, whatever its order."""
+    codes = {r.error for r in results}
+    if codes <= {"invalid_number", "duplicate_number"}:
+        return 422, "invalid_number"
+    if NotAvailable.code in codes:
+        return 409, NotAvailable.code
+    return 409, sorted(c for c in codes if c)[0]
 
 
 @router.post(
@@ -66,9 +78,10 @@ def create_reservations(
     )
     reserved = sum(r.status == "reserved" for r in results)
     if reserved == 0:
+        status, code = all_failed(results)
         return problem(
-            409,
-            results[0].error or "number_not_available",
+            status,
+            code,
             "none of the numbers could be reserved",
             results=[r.model_dump(mode="json") for r in results],
         )
@@ -81,8 +94,8 @@ def list_reservations(
     settings: SettingsDep,
     principal: PrincipalDep,
     include_ended: bool = False,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: IdCursor = None,
+    limit: Limit = None,
 ) -> Page[ReservationOut]:
     return NumberService(session, settings).list_reservations(
         principal, include_ended=include_ended, after_id=cursor, limit=limit
@@ -91,14 +104,14 @@ def list_reservations(
 
 @router.get("/reservations/{reservation_id}", response_model=ReservationOut)
 def get_reservation(
-    reservation_id: int, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+    reservation_id: IdPath, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
 ) -> ReservationOut:
     return NumberService(session, settings).get_reservation(principal, reservation_id)
 
 
 @router.delete("/reservations/{reservation_id}", response_model=ReservationOut)
 def cancel_reservation(
-    reservation_id: int, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+    reservation_id: IdPath, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
 ) -> ReservationOut:
     return NumberService(session, settings).cancel_reservation(principal, reservation_id)
 
@@ -114,6 +127,6 @@ def create_order(
 
 @router.get("/orders/{order_id}", response_model=OrderOut)
 def get_order(
-    order_id: int, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+    order_id: IdPath, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
 ) -> OrderOut:
     return NumberService(session, settings).get_order(principal, order_id)

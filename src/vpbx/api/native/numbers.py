@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from vpbx.api.deps import PrincipalDep, SessionDep, SettingsDep
+from vpbx.api.native.params import Limit, Price, Text
 from vpbx.api.transaction import TransactionalRoute
 from vpbx.numbers.enums import NumberType, OwnerType, Tier
 from vpbx.numbers.schemas import AvailableNumber, OwnedNumber, Page, SearchFilters
@@ -35,17 +35,17 @@ def search_available(
     ] = None,
     country: Annotated[str | None, Query(pattern="^[A-Za-z]{2}$")] = None,
     area_code: Annotated[str | None, Query(pattern="^[0-9]{1,6}$")] = None,
-    region: Annotated[str | None, Query(max_length=120)] = None,
+    region: Text = None,
     number_type: NumberType | None = None,
     tier: Annotated[list[TierName] | None, Query()] = None,
     min_tier: TierName | None = None,
     owner_type: OwnerType | None = None,
     currency: Annotated[str | None, Query(pattern="^[A-Za-z]{3}$")] = None,
-    price_min: Annotated[Decimal | None, Query(ge=0)] = None,
-    price_max: Annotated[Decimal | None, Query(ge=0)] = None,
+    price_min: Price = None,
+    price_max: Price = None,
     sms: bool | None = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = None,
 ) -> Response:
     filters = SearchFilters(
         mask=mask,
@@ -74,7 +74,7 @@ def list_owned(
     principal: PrincipalDep,
     status: Annotated[str | None, Query(pattern="^(active|reserved)$")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: Limit = None,
 ) -> Page[OwnedNumber]:
     return NumberService(session, settings).list_owned(
         principal, status=status, cursor=cursor, limit=limit

@@ -8,7 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from vpbx.api.deps import PrincipalDep, SessionDep
+from vpbx.api.deps import PrincipalDep, SessionDep, SettingsDep
+from vpbx.api.native.params import (
+    NO_NUL,
+    IdCursor,
+    IdFilter,
+    Limit,
+    page_limit,
+    utc_bound,
+)
 from vpbx.api.transaction import TransactionalRoute
 from vpbx.audit.service import list_for_partner
 from vpbx.numbers.schemas import Page, Schema
@@ -20,8 +28,8 @@ router = APIRouter(prefix="/v1", tags=["tenants and audit"], route_class=Transac
 
 class TenantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=320)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    email: str | None = Field(default=None, max_length=320, pattern=NO_NUL)
 
 
 class TenantOut(Schema):
@@ -47,11 +55,13 @@ class AuditEventOut(Schema):
 @router.get("/tenants", response_model=Page[TenantOut])
 def list_tenants(
     session: SessionDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
-    cursor: Annotated[int | None, Query(ge=0)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: IdCursor = None,
+    limit: Limit = None,
 ) -> Page[TenantOut]:
     partner_id = principal.require_partner()
+    limit = page_limit(limit, settings.page_size_max)
     rows = TenancyRepository(session).tenants_of_partner(
         partner_id, after_id=cursor, limit=limit + 1
     )
@@ -75,24 +85,26 @@ def create_tenant(body: TenantCreate, session: SessionDep, principal: PrincipalD
 @router.get("/audit", response_model=Page[AuditEventOut])
 def list_audit(
     session: SessionDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
-    tenant_id: Annotated[int | None, Query(ge=1)] = None,
-    action: Annotated[str | None, Query(max_length=64)] = None,
-    object_id: Annotated[str | None, Query(max_length=64)] = None,
+    tenant_id: IdFilter = None,
+    action: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
+    object_id: Annotated[str | None, Query(max_length=64, pattern=NO_NUL)] = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    cursor: Annotated[int | None, Query(ge=1)] = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: IdCursor = None,
+    limit: Limit = None,
 ) -> Page[AuditEventOut]:
     partner_id = principal.require_partner()
+    limit = page_limit(limit, settings.page_size_max)
     rows = list_for_partner(
         session,
         partner_id,
         tenant_id=tenant_id,
         action=action,
         object_id=object_id,
-        since=since,
-        until=until,
+        since=utc_bound(since, "since"),
+        until=utc_bound(until, "until"),
         after_id=cursor,
         limit=limit + 1,
     )
