@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from tests.conftest import PG_URL, Party
+from tests.conftest import Party
 from vpbx.api.app import create_app
 from vpbx.config import Settings
 from vpbx.db import transaction

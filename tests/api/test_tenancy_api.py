@@ -9,7 +9,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import PG_URL, Party
+from tests.conftest import Party
 
 TENANT_SCOPED = [
     ("GET", "/v1/reservations"),
