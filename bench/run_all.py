@@ -61,7 +61,7 @@ def bench_import(path: str) -> dict[str, float]:
     factory = make_session_factory(create_db_engine(PG_URL))
     start = time.perf_counter()
     with open(path, newline="") as handle:
-        report = NumberImporter(factory).import_csv(handle)
+        report = NumberImporter(factory, workers=os.cpu_count() or 1).import_csv(handle)
     elapsed = time.perf_counter() - start
     assert report.imported == ROWS, (report.imported, report.rejected[:3])
     with psycopg.connect(dsn(), autocommit=True) as conn:
