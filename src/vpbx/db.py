@@ -38,7 +38,16 @@ def create_db_engine(url: str, *, busy_timeout_ms: int = 30_000, pool_size: int 
         engine = create_engine(url, connect_args={"check_same_thread": False})
         _configure_sqlite(engine, busy_timeout_ms)
         return engine
-    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # Search plans depend on the mask's actual digits (a prefix range, a suffix range or
+    # the trigram index): psycopg prepares repeated statements, and PostgreSQL's generic
+    # plan for them ignores the values, so ask for a plan made with the values each time.
+    return create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -64,11 +73,18 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+def begin_writing(session: Session) -> None:
+    """Start the session's transaction as a writer: on SQLite, take the lock up front."""
+    bind = session.get_bind()
+    if bind.dialect.name == "sqlite":
+        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+
+
 def begin_session(factory: sessionmaker[Session], *, write: bool) -> Session:
     """Open a session whose transaction takes the write lock up front on SQLite."""
     session = factory()
-    if write and factory.kw["bind"].dialect.name == "sqlite":
-        session.connection(execution_options={SQLITE_BEGIN: "IMMEDIATE"})
+    if write:
+        begin_writing(session)
     return session
 
 

@@ -1,4 +1,8 @@
-"""What a native endpoint receives: the request's session, settings and caller."""
+"""What a native endpoint receives: the request's session, settings and caller.
+
+These only read what TransactionalRoute put on the request, so they are `async`:
+FastAPI would otherwise run each in the thread pool, a hop per dependency per request.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,17 @@ from vpbx.errors import Unauthenticated
 from vpbx.tenancy.principal import Principal
 
 
-def get_session(request: Request) -> Session:
+async def get_session(request: Request) -> Session:
     session: Session = request.state.session
     return session
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_principal(request: Request) -> Principal:
+async def get_principal(request: Request) -> Principal:
     principal: Principal | None = getattr(request.state, "principal", None)
     if principal is None:
         raise Unauthenticated(

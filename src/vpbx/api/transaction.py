@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vpbx.api import idempotency
 from vpbx.config import Settings
-from vpbx.db import begin_session
+from vpbx.db import begin_writing
 from vpbx.errors import Invalid, Unauthenticated
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.service import TenancyService
@@ -69,16 +69,20 @@ class TransactionalRoute(APIRoute):
         async def handler(request: Request) -> Response:
             factory: sessionmaker[Session] = request.app.state.session_factory
             write = request.method not in SAFE_METHODS
-            session = await run_in_threadpool(begin_session, factory, write=write)
+            session = factory()
             request.state.session = session
             try:
-                request.state.principal = await run_in_threadpool(authenticate, session, request)
+                # One trip to the thread pool to begin and authenticate, one to finish:
+                # on a small machine each hop costs about as much as a simple query.
+                request.state.principal = await run_in_threadpool(
+                    _begin_and_authenticate, session, request, write
+                )
                 response = await _run(endpoint, request, session, write)
             except BaseException:
-                await run_in_threadpool(session.rollback)
+                await run_in_threadpool(_end, session, commit=False)
                 raise
-            finally:
-                await run_in_threadpool(session.close)
+            if session.in_transaction():  # a path that did not finish: never leak it
+                await run_in_threadpool(_end, session, commit=False)
             return response
 
         return handler
@@ -120,6 +124,7 @@ async def _run_idempotent(
         ttl_hours=settings.idempotency_hours,
     )
     if stored is not None:
+        await run_in_threadpool(_end, session, commit=False)
         return Response(
             stored.body,
             status_code=stored.status_code,
@@ -147,7 +152,20 @@ async def _run_idempotent(
 
 
 async def _finish(session: Session, response: Response, *, commit: bool) -> None:
-    if commit and response.status_code < 400:
-        await run_in_threadpool(session.commit)
-    else:
-        await run_in_threadpool(session.rollback)
+    await run_in_threadpool(_end, session, commit=commit and response.status_code < 400)
+
+
+def _begin_and_authenticate(session: Session, request: Request, write: bool) -> Principal:
+    if write:
+        begin_writing(session)
+    return authenticate(session, request)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
