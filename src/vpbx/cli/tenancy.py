@@ -8,7 +8,6 @@ import typer
 from rich.table import Table
 
 from vpbx.cli.context import fail, out, reports_errors, unit_of_work
-from vpbx.tenancy.repository import TenancyRepository
 from vpbx.tenancy.service import TenancyService
 
 partners = typer.Typer(help="Partners: resellers that own tenants.", no_args_is_help=True)
@@ -34,7 +33,7 @@ def partners_list() -> None:
     """List partners."""
     table = Table("id", "name", "email", "created")
     with unit_of_work() as session:
-        for p in TenancyRepository(session).partners():
+        for p in TenancyService(session).partners():
             table.add_row(str(p.id), p.name, p.email or "", p.created_at.isoformat())
     out.print(table)
 
@@ -64,7 +63,7 @@ def tenants_list(
     with unit_of_work() as session:
         service = TenancyService(session)
         partner_id = service.find_partner(partner).id
-        for t in TenancyRepository(session).tenants_of_partner(partner_id, limit=10_000):
+        for t in service.tenants_of_partner(partner_id, limit=10_000):
             table.add_row(str(t.id), t.name, t.email or "", t.status)
     out.print(table)
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from vpbx.kit.rows import AnyRow
@@ -127,6 +127,19 @@ def search_statement(
     return query.order_by(Number.nsn, Number.id).limit(limit)
 
 
+# Built once: every search page reads its numbers' prices with it.
+_EXTRA_PRICES = (
+    select(
+        NumberPrice.number_id,
+        NumberPrice.currency,
+        NumberPrice.connection_price,
+        NumberPrice.monthly_price,
+    )
+    .where(NumberPrice.number_id.in_(bindparam("ids", expanding=True)))
+    .order_by(NumberPrice.number_id, NumberPrice.currency)
+)
+
+
 class NumberRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -162,16 +175,7 @@ class NumberRepository:
         """Further-currency prices of a page of numbers (plain rows: this is a hot path)."""
         if not number_ids:
             return {}
-        rows = self.session.execute(
-            select(
-                NumberPrice.number_id,
-                NumberPrice.currency,
-                NumberPrice.connection_price,
-                NumberPrice.monthly_price,
-            )
-            .where(NumberPrice.number_id.in_(number_ids))
-            .order_by(NumberPrice.number_id, NumberPrice.currency)
-        ).all()
+        rows = self.session.execute(_EXTRA_PRICES, {"ids": list(number_ids)}).all()
         prices: dict[int, list[AnyRow]] = {}
         for row in rows:
             prices.setdefault(row.number_id, []).append(row)

@@ -4,11 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from vpbx.kit.rows import AnyRow
 from vpbx.models import ApiKey, Partner, Tenant
+
+# Every request authenticates: the statement is built once, not per request.
+_CREDENTIAL = (
+    select(
+        ApiKey.id,
+        ApiKey.partner_id,
+        ApiKey.tenant_id,
+        Tenant.partner_id.label("tenant_partner_id"),
+        Tenant.status.label("tenant_status"),
+    )
+    .outerjoin(Tenant, Tenant.id == ApiKey.tenant_id)
+    .where(ApiKey.key_hash == bindparam("key_hash"), ApiKey.revoked_at.is_(None))
+)
 
 
 class TenancyRepository:
@@ -47,22 +60,8 @@ class TenancyRepository:
         return self.session.scalars(query.order_by(Tenant.id).limit(limit)).all()
 
     def credential(self, key_hash: str) -> AnyRow | None:
-        """A live key with its tenant's partner and status, in one round trip.
-
-        Every request authenticates, so this stays a single plain-row query.
-        """
-        statement = (
-            select(
-                ApiKey.id,
-                ApiKey.partner_id,
-                ApiKey.tenant_id,
-                Tenant.partner_id.label("tenant_partner_id"),
-                Tenant.status.label("tenant_status"),
-            )
-            .outerjoin(Tenant, Tenant.id == ApiKey.tenant_id)
-            .where(ApiKey.key_hash == key_hash, ApiKey.revoked_at.is_(None))
-        )
-        return self.session.execute(statement).first()
+        """A live key with its tenant's partner and status, in one round trip."""
+        return self.session.execute(_CREDENTIAL, {"key_hash": key_hash}).first()
 
     def add(self, obj: Partner | Tenant | ApiKey) -> None:
         self.session.add(obj)

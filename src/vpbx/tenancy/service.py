@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
@@ -194,6 +195,14 @@ class TenancyService:
         if self.repo.tenant_of_partner(principal.partner_id, tenant_id) is None:
             raise NotFound(f"tenant {tenant_id} not found", code="tenant_not_found")
         return replace(principal, tenant_id=tenant_id)
+
+    def tenants_of_partner(
+        self, partner_id: int, *, after_id: int | None = None, limit: int = 50
+    ) -> Sequence[Tenant]:
+        return self.repo.tenants_of_partner(partner_id, after_id=after_id, limit=limit)
+
+    def partners(self) -> Sequence[Partner]:
+        return self.repo.partners()
 
     def find_partner(self, ref: str) -> Partner:
         """A partner by id or by exact name (the CLI accepts either)."""

@@ -18,9 +18,8 @@ from vpbx.api.native.params import (
     utc_bound,
 )
 from vpbx.api.transaction import TransactionalRoute
-from vpbx.audit.service import list_for_partner
+from vpbx.audit.repository import list_for_partner
 from vpbx.numbers.schemas import Page, Schema
-from vpbx.tenancy.repository import TenancyRepository
 from vpbx.tenancy.service import TenancyService
 
 router = APIRouter(prefix="/v1", tags=["tenants and audit"], route_class=TransactionalRoute)
@@ -62,9 +61,7 @@ def list_tenants(
 ) -> Page[TenantOut]:
     partner_id = principal.require_partner()
     limit = page_limit(limit, settings.page_size_max)
-    rows = TenancyRepository(session).tenants_of_partner(
-        partner_id, after_id=cursor, limit=limit + 1
-    )
+    rows = TenancyService(session).tenants_of_partner(partner_id, after_id=cursor, limit=limit + 1)
     items = [TenantOut.model_validate(t) for t in rows[:limit]]
     return Page(items=items, next_cursor=str(rows[limit - 1].id) if len(rows) > limit else None)
 
