@@ -24,6 +24,8 @@ lint: install
 
 test-sqlite: install
 	$(BIN)/pytest -q
+	@tmp=$$(mktemp -d) && VPBX_DATABASE_URL="sqlite:///$$tmp/check.db" $(BIN)/vpbx db upgrade && \
+		VPBX_DATABASE_URL="sqlite:///$$tmp/check.db" $(BIN)/vpbx db check && rm -rf "$$tmp"
 
 # PostgreSQL leg: skipped with a message when no server answers, unless
 # VPBX_REQUIRE_POSTGRES=1 (CI), where a missing server is a failure.
