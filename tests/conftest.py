@@ -7,6 +7,7 @@ copy of a migrated SQLite file, or TRUNCATE on PostgreSQL, not by an outer rollb
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 from collections.abc import Iterator
@@ -88,7 +89,10 @@ def engine(db_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url)
+    # A key of the test's own: nothing may write vpbx.key into the working directory.
+    return Settings(
+        database_url=db_url, secret_key=base64.urlsafe_b64encode(os.urandom(32)).decode()
+    )
 
 
 @pytest.fixture

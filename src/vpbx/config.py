@@ -29,6 +29,15 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
     page_size_max: int = Field(default=200, ge=1)
+    secret_key: str | None = Field(
+        default=None,
+        description="Base64 of 32 random bytes that encrypts stored SIP passwords. Every API "
+        "node must share it; without it a key file is created beside the database.",
+    )
+    secret_key_file: Path = Field(default_factory=lambda: Path.cwd() / "vpbx.key")
+    sip_domain_suffix: str = "vpbx.local"
+    outbound_proxy: str = "wss://127.0.0.1:8443"
+    default_extension_length: int = Field(default=3, ge=3, le=6)
 
 
 @lru_cache(maxsize=1)

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vpbx.cli.context import fail, out, reports_errors, unit_of_work
+from vpbx.cli.context import fail, out, reports_errors, settings, unit_of_work
 from vpbx.tenancy.service import TenancyService
 
 partners = typer.Typer(help="Partners: resellers that own tenants.", no_args_is_help=True)
@@ -48,7 +48,13 @@ def tenants_create(
     """Create a tenant of a partner and print its id."""
     with unit_of_work() as session:
         service = TenancyService(session)
-        tenant = service.create_tenant(service.find_partner(partner).id, name, email=email)
+        tenant = service.create_tenant(
+            service.find_partner(partner).id,
+            name,
+            email=email,
+            sip_domain_suffix=settings().sip_domain_suffix,
+            extension_length=settings().default_extension_length,
+        )
         tenant_id = tenant.id
     out.print(tenant_id)
 

@@ -4,12 +4,15 @@ from vpbx.models.audit import AuditEvent, IdempotencyRecord
 from vpbx.models.base import Base
 from vpbx.models.commerce import Order, OrderItem, Reservation
 from vpbx.models.number import Number, NumberPrice
+from vpbx.models.pbx import Extension, ExtensionHotline, User
 from vpbx.models.tenancy import ApiKey, Partner, Tenant
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "Extension",
+    "ExtensionHotline",
     "IdempotencyRecord",
     "Number",
     "NumberPrice",
@@ -18,4 +21,5 @@ __all__ = [
     "Partner",
     "Reservation",
     "Tenant",
+    "User",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vpbx.models.base import Base, BigIntPK, TimestampMixin, utcnow
@@ -31,6 +31,12 @@ class Tenant(TimestampMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # The tenant's PBX: its SIP domain (the digest realm of its extensions), the
+    # WebRTC/WSS proxy its softphones use (None: the instance default), and the
+    # length of its extension numbers.
+    sip_domain: Mapped[str] = mapped_column(String(253), unique=True)
+    outbound_proxy: Mapped[str | None] = mapped_column(String(255))
+    extension_length: Mapped[int] = mapped_column(SmallInteger, default=3)
 
 
 class ApiKey(Base):

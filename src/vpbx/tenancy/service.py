@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from vpbx.audit.service import record
 from vpbx.errors import Conflict, Invalid, NotFound, Unauthenticated
 from vpbx.models import ApiKey, Partner, Tenant
+from vpbx.pbx.sip import domain_for
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.repository import TenancyRepository
 
@@ -92,6 +93,8 @@ class TenancyService:
         email: str | None = None,
         actor: str = "cli",
         api_key_id: int | None = None,
+        sip_domain_suffix: str = "vpbx.local",
+        extension_length: int = 3,
     ) -> Tenant:
         if self.repo.partner_by_id(partner_id) is None:
             raise NotFound(f"partner {partner_id} not found", code="partner_not_found")
@@ -100,7 +103,13 @@ class TenancyService:
             raise Conflict(
                 f"this partner already has a tenant named {name!r}", code="tenant_exists"
             )
-        tenant = Tenant(partner_id=partner_id, name=name, email=clean_email(email))
+        tenant = Tenant(
+            partner_id=partner_id,
+            name=name,
+            email=clean_email(email),
+            sip_domain=domain_for(name, sip_domain_suffix),
+            extension_length=extension_length,
+        )
         self.repo.add(tenant)
         record(
             self.session,

@@ -36,6 +36,7 @@ class TenantOut(Schema):
     name: str
     email: str | None
     status: str
+    sip_domain: str
     created_at: datetime
 
 
@@ -67,7 +68,9 @@ def list_tenants(
 
 
 @router.post("/tenants", status_code=201, response_model=TenantOut)
-def create_tenant(body: TenantCreate, session: SessionDep, principal: PrincipalDep) -> TenantOut:
+def create_tenant(
+    body: TenantCreate, session: SessionDep, settings: SettingsDep, principal: PrincipalDep
+) -> TenantOut:
     partner_id = principal.require_partner()
     tenant = TenancyService(session).create_tenant(
         partner_id,
@@ -75,6 +78,8 @@ def create_tenant(body: TenantCreate, session: SessionDep, principal: PrincipalD
         email=body.email,
         actor=principal.actor,
         api_key_id=principal.api_key_id,
+        sip_domain_suffix=settings.sip_domain_suffix,
+        extension_length=settings.default_extension_length,
     )
     return TenantOut.model_validate(tenant)
 

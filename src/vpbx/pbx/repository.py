@@ -1,0 +1,139 @@
+"""All SQL of the PBX. Every read is scoped by tenant: another tenant's row is None."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import Session
+
+from vpbx.models import Extension, ExtensionHotline, Number, Tenant, User
+from vpbx.numbers.enums import NumberStatus
+
+
+class PbxRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def add(self, obj: User | Extension | ExtensionHotline) -> None:
+        self.session.add(obj)
+        self.session.flush()
+
+    def remove(self, obj: User | Extension) -> None:
+        self.session.delete(obj)
+        self.session.flush()
+
+    # --- tenant -------------------------------------------------------------------
+
+    def tenant(self, tenant_id: int) -> Tenant:
+        tenant = self.session.get(Tenant, tenant_id)
+        assert tenant is not None, "principals only name existing tenants"
+        return tenant
+
+    def domain_taken(self, domain: str, tenant_id: int) -> bool:
+        query = select(Tenant.id).where(Tenant.sip_domain == domain, Tenant.id != tenant_id)
+        return self.session.scalar(query) is not None
+
+    # --- users --------------------------------------------------------------------
+
+    def user(self, tenant_id: int, user_id: int) -> User | None:
+        return self.session.scalar(
+            select(User).where(User.id == user_id, User.tenant_id == tenant_id)
+        )
+
+    def user_by_email(self, tenant_id: int, email: str) -> User | None:
+        return self.session.scalar(
+            select(User).where(User.tenant_id == tenant_id, User.email == email)
+        )
+
+    def users(
+        self, tenant_id: int, *, keyword: str | None, after_id: int | None, limit: int
+    ) -> Sequence[User]:
+        query = select(User).where(User.tenant_id == tenant_id)
+        if keyword:
+            pattern = f"%{keyword.lower()}%"
+            query = query.where(or_(User.email.like(pattern), User.full_name.ilike(pattern)))
+        if after_id is not None:
+            query = query.where(User.id > after_id)
+        return self.session.scalars(query.order_by(User.id).limit(limit)).all()
+
+    # --- extensions ---------------------------------------------------------------
+
+    def extension(self, tenant_id: int, extension_id: int) -> Extension | None:
+        return self.session.scalar(
+            select(Extension).where(Extension.id == extension_id, Extension.tenant_id == tenant_id)
+        )
+
+    def extension_numbers(self, tenant_id: int) -> set[str]:
+        return set(
+            self.session.scalars(select(Extension.number).where(Extension.tenant_id == tenant_id))
+        )
+
+    def extensions(
+        self,
+        tenant_id: int,
+        *,
+        keyword: str | None = None,
+        enabled: bool | None = None,
+        user_id: int | None = None,
+        after_id: int | None = None,
+        limit: int | None = None,
+    ) -> Sequence[Extension]:
+        query = select(Extension).where(Extension.tenant_id == tenant_id)
+        if keyword:
+            query = query.outerjoin(User, User.id == Extension.user_id).where(
+                or_(
+                    Extension.number.like(f"%{keyword}%"),
+                    Extension.display_name.ilike(f"%{keyword}%"),
+                    User.email.like(f"%{keyword.lower()}%"),
+                    User.full_name.ilike(f"%{keyword}%"),
+                )
+            )
+        if enabled is not None:
+            query = query.where(Extension.enabled.is_(enabled))
+        if user_id is not None:
+            query = query.where(Extension.user_id == user_id)
+        if after_id is not None:
+            query = query.where(Extension.id > after_id)
+        query = query.order_by(Extension.id)
+        return self.session.scalars(query if limit is None else query.limit(limit)).all()
+
+    def hotlines(self, extension_ids: Sequence[int]) -> dict[int, list[str]]:
+        if not extension_ids:
+            return {}
+        rows = self.session.execute(
+            select(ExtensionHotline.extension_id, Number.e164)
+            .join(Number, Number.id == ExtensionHotline.number_id)
+            .where(ExtensionHotline.extension_id.in_(extension_ids))
+            .order_by(Number.e164)
+        ).all()
+        found: dict[int, list[str]] = {}
+        for extension_id, e164 in rows:
+            found.setdefault(extension_id, []).append(e164)
+        return found
+
+    def set_hotlines(self, extension_id: int, number_ids: Sequence[int]) -> None:
+        self.session.execute(
+            delete(ExtensionHotline).where(ExtensionHotline.extension_id == extension_id)
+        )
+        for number_id in number_ids:
+            self.session.add(ExtensionHotline(extension_id=extension_id, number_id=number_id))
+        self.session.flush()
+
+    def e164_of(self, number_ids: Sequence[int]) -> dict[int, str]:
+        if not number_ids:
+            return {}
+        rows = self.session.execute(
+            select(Number.id, Number.e164).where(Number.id.in_(number_ids))
+        ).all()
+        return {row.id: row.e164 for row in rows}
+
+    def owned_number(self, tenant_id: int, e164: str) -> Number | None:
+        """A number the tenant owns now: the only kind an extension may present."""
+        return self.session.scalar(
+            select(Number).where(
+                Number.e164 == e164,
+                Number.tenant_id == tenant_id,
+                Number.status == NumberStatus.ACTIVE,
+            )
+        )

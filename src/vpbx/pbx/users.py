@@ -1,0 +1,129 @@
+"""The tenant's people. Never commits; every object is found through its tenant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import phonenumbers
+from sqlalchemy.orm import Session
+
+from vpbx.audit.service import record
+from vpbx.errors import Conflict, Invalid, NotFound
+from vpbx.models import User
+from vpbx.numbers.phone import to_phone_number
+from vpbx.pbx.repository import PbxRepository
+from vpbx.pbx.schemas import UserCreate, UserOut, UserUpdate
+from vpbx.tenancy.principal import Principal
+from vpbx.tenancy.service import clean_email, clean_name
+
+
+def user_fields(user: User) -> dict[str, Any]:
+    return {
+        "full_name": user.full_name,
+        "email": user.email,
+        "phone": user.phone,
+        "role": user.role,
+        "enabled": user.enabled,
+    }
+
+
+def clean_phone(phone: str | None) -> str | None:
+    if phone is None or not phone.strip():
+        return None
+    number = to_phone_number(phone)
+    if not phonenumbers.is_valid_number(number):
+        raise Invalid(
+            f"{phone!r} is not a valid phone number (use E.164, e.g. +84912345678)", field="phone"
+        )
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class UserService:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.repo = PbxRepository(session)
+
+    def get(self, principal: Principal, user_id: int) -> User:
+        user = self.repo.user(principal.require_tenant(), user_id)
+        if user is None:
+            raise NotFound(f"user {user_id} not found", code="user_not_found")
+        return user
+
+    def list(
+        self, principal: Principal, *, keyword: str | None, after_id: int | None, limit: int
+    ) -> list[UserOut]:
+        rows = self.repo.users(
+            principal.require_tenant(), keyword=keyword, after_id=after_id, limit=limit
+        )
+        return [UserOut.model_validate(u) for u in rows]
+
+    def create(self, principal: Principal, data: UserCreate) -> User:
+        tenant_id = principal.require_tenant()
+        email = clean_email(data.email)
+        assert email is not None
+        self._email_free(tenant_id, email)
+        user = User(
+            tenant_id=tenant_id,
+            full_name=clean_name(data.full_name),
+            email=email,
+            phone=clean_phone(data.phone),
+            role=data.role,
+            enabled=data.enabled,
+        )
+        self.repo.add(user)
+        self._audit(principal, "user.create", user, None, user_fields(user))
+        return user
+
+    def update(self, principal: Principal, user_id: int, data: UserUpdate) -> User:
+        user = self.get(principal, user_id)
+        before = user_fields(user)
+        changes = data.model_dump(exclude_unset=True)
+        if changes.get("email") is not None:
+            email = clean_email(changes["email"])
+            assert email is not None
+            if email != user.email:
+                self._email_free(user.tenant_id, email)
+            user.email = email
+        if changes.get("full_name") is not None:
+            user.full_name = clean_name(changes["full_name"])
+        if "phone" in changes:
+            user.phone = clean_phone(changes["phone"])
+        if changes.get("role") is not None:
+            user.role = changes["role"]
+        if changes.get("enabled") is not None:
+            user.enabled = changes["enabled"]
+        self.session.flush()
+        self._audit(principal, "user.update", user, before, user_fields(user))
+        return user
+
+    def delete(self, principal: Principal, user_id: int) -> None:
+        """Delete a person; their extensions stay, without a user."""
+        user = self.get(principal, user_id)
+        before = user_fields(user)
+        self.repo.remove(user)
+        self._audit(principal, "user.delete", user, before, None)
+
+    def _email_free(self, tenant_id: int, email: str) -> None:
+        if self.repo.user_by_email(tenant_id, email) is not None:
+            raise Conflict(f"a user with email {email} exists", code="user_exists", field="email")
+
+    def _audit(
+        self,
+        principal: Principal,
+        action: str,
+        user: User,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        record(
+            self.session,
+            actor=principal.actor,
+            api_key_id=principal.api_key_id,
+            action=action,
+            object_type="user",
+            object_id=user.id,
+            partner_id=principal.partner_id,
+            tenant_id=principal.tenant_id,
+            before=before,
+            after=after,
+        )
