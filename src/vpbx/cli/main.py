@@ -11,6 +11,7 @@ from vpbx import schema
 from vpbx.cli import demo as demo_module
 from vpbx.cli.context import engine, fail, out, reports_errors, settings
 from vpbx.cli.numbers import app as numbers_app
+from vpbx.cli.pbx import app as extensions_app
 from vpbx.cli.tenancy import keys, partners, tenants
 
 app = typer.Typer(
@@ -24,6 +25,7 @@ app.add_typer(partners, name="partners")
 app.add_typer(tenants, name="tenants")
 app.add_typer(keys, name="keys")
 app.add_typer(numbers_app, name="numbers")
+app.add_typer(extensions_app, name="extensions")
 
 
 @db.command("upgrade")
