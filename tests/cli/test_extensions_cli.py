@@ -60,7 +60,7 @@ def test_import_creates_every_row_or_none(
     bad = write(tmp_path / "bad.csv", ",Sales,", "205,Support,Str0ng-Passw0rd!", "205,Dup,")
     result = admin("extensions", "import", bad, "--tenant", str(alice.tenant_id))
     assert result.exit_code == 1
-    assert "extension 205 exists" in " ".join(result.stdout.split())
+    assert "205 is taken in this dial plan" in " ".join(result.stdout.split())
     assert count(factory) == 0
 
     weak = write(tmp_path / "weak.csv", "301,Weak,password1")

@@ -4,7 +4,7 @@ from vpbx.models.audit import AuditEvent, IdempotencyRecord
 from vpbx.models.base import Base
 from vpbx.models.commerce import Order, OrderItem, Reservation
 from vpbx.models.number import Number, NumberPrice
-from vpbx.models.pbx import Extension, ExtensionHotline, User
+from vpbx.models.pbx import Extension, ExtensionHotline, RingGroup, RingGroupMember, User
 from vpbx.models.tenancy import ApiKey, Partner, Tenant
 
 __all__ = [
@@ -20,6 +20,8 @@ __all__ = [
     "OrderItem",
     "Partner",
     "Reservation",
+    "RingGroup",
+    "RingGroupMember",
     "Tenant",
     "User",
 ]

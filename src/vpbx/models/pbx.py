@@ -64,3 +64,38 @@ class ExtensionHotline(Base):
     number_id: Mapped[int] = mapped_column(
         ForeignKey("numbers.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class RingGroup(TimestampMixin, Base):
+    """A ring group: a number of the dial plan that rings its members by a strategy.
+
+    When nobody answers within `timeout_s` the call goes to the no-answer target:
+    `hangup`, or an `extension` / `group` (by number) or an external `number` (E.164).
+    """
+
+    __tablename__ = "ring_groups"
+    __table_args__ = (UniqueConstraint("tenant_id", "number"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    number: Mapped[str] = mapped_column(String(6))
+    name: Mapped[str] = mapped_column(String(200))
+    strategy: Mapped[str] = mapped_column(String(16), default="simultaneous")
+    timeout_s: Mapped[int] = mapped_column(default=60)
+    no_answer_kind: Mapped[str] = mapped_column(String(16), default="hangup")
+    no_answer_value: Mapped[str | None] = mapped_column(String(32))
+
+
+class RingGroupMember(Base):
+    """An extension of a group, at a position, rung for `timeout_s` seconds."""
+
+    __tablename__ = "ring_group_members"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("ring_groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    extension_id: Mapped[int] = mapped_column(
+        ForeignKey("extensions.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int]
+    timeout_s: Mapped[int] = mapped_column(default=20)

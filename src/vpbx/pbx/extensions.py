@@ -239,7 +239,7 @@ class ExtensionService:
     # --- helpers ------------------------------------------------------------------
 
     def _number(self, tenant: Tenant, wanted: str | None) -> str:
-        taken = self.repo.extension_numbers(tenant.id)
+        taken = self.repo.dial_plan_numbers(tenant.id)
         length = tenant.extension_length
         if wanted is None:
             first = 10 ** (length - 1) + 1  # 101, 1001 ...: numbers starting with 0 dial out
@@ -250,7 +250,9 @@ class ExtensionService:
         if len(wanted) != length:
             raise Invalid(f"extension numbers of this PBX have {length} digits", field="number")
         if wanted in taken:
-            raise Conflict(f"extension {wanted} exists", code="extension_exists", field="number")
+            raise Conflict(
+                f"{wanted} is taken in this dial plan", code="extension_exists", field="number"
+            )
         return wanted
 
     def _set_password(self, extension: Extension, domain: str, password: str) -> None:

@@ -7,7 +7,16 @@ from collections.abc import Sequence
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from vpbx.models import Extension, ExtensionHotline, Number, Tenant, User
+from vpbx.kit.rows import AnyRow
+from vpbx.models import (
+    Extension,
+    ExtensionHotline,
+    Number,
+    RingGroup,
+    RingGroupMember,
+    Tenant,
+    User,
+)
 from vpbx.numbers.enums import NumberStatus
 
 
@@ -15,11 +24,11 @@ class PbxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def add(self, obj: User | Extension | ExtensionHotline) -> None:
+    def add(self, obj: User | Extension | ExtensionHotline | RingGroup) -> None:
         self.session.add(obj)
         self.session.flush()
 
-    def remove(self, obj: User | Extension) -> None:
+    def remove(self, obj: User | Extension | RingGroup) -> None:
         self.session.delete(obj)
         self.session.flush()
 
@@ -137,3 +146,66 @@ class PbxRepository:
                 Number.status == NumberStatus.ACTIVE,
             )
         )
+
+    # --- ring groups --------------------------------------------------------------
+
+    def group(self, tenant_id: int, group_id: int) -> RingGroup | None:
+        return self.session.scalar(
+            select(RingGroup).where(RingGroup.id == group_id, RingGroup.tenant_id == tenant_id)
+        )
+
+    def group_by_number(self, tenant_id: int, number: str) -> RingGroup | None:
+        return self.session.scalar(
+            select(RingGroup).where(RingGroup.tenant_id == tenant_id, RingGroup.number == number)
+        )
+
+    def groups(self, tenant_id: int, *, after_id: int | None, limit: int) -> Sequence[RingGroup]:
+        query = select(RingGroup).where(RingGroup.tenant_id == tenant_id)
+        if after_id is not None:
+            query = query.where(RingGroup.id > after_id)
+        return self.session.scalars(query.order_by(RingGroup.id).limit(limit)).all()
+
+    def dial_plan_numbers(self, tenant_id: int) -> set[str]:
+        """Every number taken in the tenant's dial plan: extensions and groups alike."""
+        groups = self.session.scalars(
+            select(RingGroup.number).where(RingGroup.tenant_id == tenant_id)
+        )
+        return self.extension_numbers(tenant_id) | set(groups)
+
+    def extension_by_number(self, tenant_id: int, number: str) -> Extension | None:
+        return self.session.scalar(
+            select(Extension).where(Extension.tenant_id == tenant_id, Extension.number == number)
+        )
+
+    def members(self, group_ids: Sequence[int]) -> dict[int, list[AnyRow]]:
+        if not group_ids:
+            return {}
+        rows = self.session.execute(
+            select(
+                RingGroupMember.group_id,
+                RingGroupMember.extension_id,
+                RingGroupMember.timeout_s,
+                Extension.number,
+            )
+            .join(Extension, Extension.id == RingGroupMember.extension_id)
+            .where(RingGroupMember.group_id.in_(group_ids))
+            .order_by(RingGroupMember.group_id, RingGroupMember.position)
+        ).all()
+        found: dict[int, list[AnyRow]] = {}
+        for row in rows:
+            found.setdefault(row.group_id, []).append(row)
+        return found
+
+    def set_members(self, group_id: int, members: Sequence[tuple[int, int]]) -> None:
+        """(extension id, timeout) in ring order."""
+        self.session.execute(delete(RingGroupMember).where(RingGroupMember.group_id == group_id))
+        for position, (extension_id, timeout_s) in enumerate(members):
+            self.session.add(
+                RingGroupMember(
+                    group_id=group_id,
+                    extension_id=extension_id,
+                    position=position,
+                    timeout_s=timeout_s,
+                )
+            )
+        self.session.flush()

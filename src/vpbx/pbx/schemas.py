@@ -116,3 +116,61 @@ class PasswordChange(BaseModel):
     password: str | None = Field(
         default=None, max_length=64, description="Omit to have a strong one generated."
     )
+
+
+Strategy = Literal["simultaneous", "sequential", "random", "round_robin", "longest_idle"]
+NoAnswerKind = Literal["hangup", "extension", "group", "number"]
+
+
+class NoAnswer(BaseModel):
+    """Where an unanswered group call goes: hang up, an extension or group by number, or
+    an external number (E.164)."""
+
+    model_config = ConfigDict(extra="forbid")
+    kind: NoAnswerKind = "hangup"
+    value: str | None = Field(default=None, max_length=32, pattern=NO_NUL)
+
+
+class GroupMemberIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    extension_id: int = Field(ge=1, le=2**63 - 1)
+    timeout_s: int = Field(default=20, ge=5, le=300)
+
+
+class GroupCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    number: str | None = Field(
+        default=None, pattern=r"^[0-9]{3,6}$", description="Omit to take the next free number."
+    )
+    strategy: Strategy = "simultaneous"
+    timeout_s: int = Field(default=60, ge=5, le=600)
+    members: list[GroupMemberIn] = Field(default_factory=list, max_length=100)
+    no_answer: NoAnswer = Field(default_factory=NoAnswer)
+
+
+class GroupUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=NO_NUL)
+    strategy: Strategy | None = None
+    timeout_s: int | None = Field(default=None, ge=5, le=600)
+    members: list[GroupMemberIn] | None = Field(default=None, max_length=100)
+    no_answer: NoAnswer | None = None
+
+
+class GroupMemberOut(BaseModel):
+    extension_id: int
+    extension_number: str
+    timeout_s: int
+
+
+class GroupOut(BaseModel):
+    id: int
+    number: str
+    name: str
+    strategy: Strategy
+    timeout_s: int
+    members: list[GroupMemberOut]
+    no_answer: NoAnswer
+    created_at: datetime
+    updated_at: datetime

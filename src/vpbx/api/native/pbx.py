@@ -1,4 +1,4 @@
-"""/v1/pbx, /v1/users and /v1/extensions: the tenant's PBX."""
+"""/v1/pbx, /v1/users, /v1/extensions and /v1/groups: the tenant's PBX."""
 
 from __future__ import annotations
 
@@ -11,11 +11,15 @@ from vpbx.api.native.params import NO_NUL, IdCursor, IdFilter, IdPath, Limit, pa
 from vpbx.api.transaction import TransactionalRoute
 from vpbx.numbers.schemas import Page
 from vpbx.pbx.extensions import ExtensionService
+from vpbx.pbx.groups import GroupService
 from vpbx.pbx.schemas import (
     ExtensionCreate,
     ExtensionOut,
     ExtensionUpdate,
     ExtensionWithPassword,
+    GroupCreate,
+    GroupOut,
+    GroupUpdate,
     PasswordChange,
     PbxSettings,
     PbxSettingsUpdate,
@@ -25,7 +29,7 @@ from vpbx.pbx.schemas import (
 )
 from vpbx.pbx.users import UserService
 
-T = TypeVar("T", UserOut, ExtensionOut)
+T = TypeVar("T", UserOut, ExtensionOut, GroupOut)
 router = APIRouter(prefix="/v1", tags=["pbx"], route_class=TransactionalRoute)
 Keyword = Annotated[str | None, Query(max_length=100, pattern=NO_NUL)]
 
@@ -161,3 +165,40 @@ def reveal_password(
 ) -> ExtensionWithPassword:
     """The SIP password, for the owning tenant only (softphone provisioning)."""
     return ExtensionService(session, settings).reveal(principal, extension_id)
+
+
+@router.get("/groups", response_model=Page[GroupOut])
+def list_groups(
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    cursor: IdCursor = None,
+    limit: Limit = None,
+) -> Page[GroupOut]:
+    size = page_limit(limit, settings.page_size_max)
+    rows = GroupService(session).list_groups(principal, after_id=cursor, limit=size + 1)
+    return _page(rows, size)
+
+
+@router.post("/groups", status_code=201, response_model=GroupOut)
+def create_group(body: GroupCreate, session: SessionDep, principal: PrincipalDep) -> GroupOut:
+    return GroupService(session).create(principal, body)
+
+
+@router.get("/groups/{group_id}", response_model=GroupOut)
+def get_group(group_id: IdPath, session: SessionDep, principal: PrincipalDep) -> GroupOut:
+    service = GroupService(session)
+    return service.view([service.get(principal, group_id)])[0]
+
+
+@router.patch("/groups/{group_id}", response_model=GroupOut)
+def update_group(
+    group_id: IdPath, body: GroupUpdate, session: SessionDep, principal: PrincipalDep
+) -> GroupOut:
+    return GroupService(session).update(principal, group_id, body)
+
+
+@router.delete("/groups/{group_id}", status_code=204)
+def delete_group(group_id: IdPath, session: SessionDep, principal: PrincipalDep) -> Response:
+    GroupService(session).delete(principal, group_id)
+    return Response(status_code=204)
