@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     sip_domain_suffix: str = "vpbx.local"
     outbound_proxy: str = "wss://127.0.0.1:8443"
     default_extension_length: int = Field(default=3, ge=3, le=6)
+    default_country: str = Field(default="VN", pattern="^[A-Z]{2}$",
+                                 description="For numbers dialled in national form.")
 
 
 @lru_cache(maxsize=1)

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vpbx import __version__, schema
 from vpbx.api import problems
-from vpbx.api.native import commerce, numbers, pbx, tenancy
+from vpbx.api.native import commerce, numbers, pbx, routes, tenancy
 from vpbx.config import Settings, get_settings
 from vpbx.db import create_db_engine, make_session_factory
 
@@ -55,7 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
-    for router in (numbers.router, commerce.router, tenancy.router, pbx.router):
+    for router in (numbers.router, commerce.router, tenancy.router, pbx.router, routes.router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["health"])
