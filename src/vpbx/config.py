@@ -32,14 +32,15 @@ class Settings(BaseSettings):
     secret_key: str | None = Field(
         default=None,
         description="Base64 of 32 random bytes that encrypts stored SIP passwords. Every API "
-        "node must share it; without it a key file is created beside the database.",
+        "node must share it; without it the key file below is read, or created.",
     )
     secret_key_file: Path = Field(default_factory=lambda: Path.cwd() / "vpbx.key")
     sip_domain_suffix: str = "vpbx.local"
     outbound_proxy: str = "wss://127.0.0.1:8443"
     default_extension_length: int = Field(default=3, ge=3, le=6)
-    default_country: str = Field(default="VN", pattern="^[A-Z]{2}$",
-                                 description="For numbers dialled in national form.")
+    default_country: str = Field(
+        default="VN", pattern="^[A-Z]{2}$", description="For numbers dialled in national form."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -38,6 +38,7 @@ def _decode_key(text: str) -> bytes:
     return key
 
 
+@lru_cache(maxsize=8)
 def _key_from_file(path: Path) -> bytes:
     if not path.exists():
         fresh = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from vpbx.crypto import SecretBox
 from vpbx.errors import Conflict, Invalid
 from vpbx.models import IdempotencyRecord
 from vpbx.numbers.service import now_utc
@@ -47,7 +48,7 @@ def check_key(key: str) -> str:
 
 
 def lookup(
-    session: Session, scope: str, key: str, fingerprint: str, *, ttl_hours: int
+    session: Session, box: SecretBox, scope: str, key: str, fingerprint: str, *, ttl_hours: int
 ) -> StoredResponse | None:
     """The replayable response, None to go ahead, or an error for a reused key."""
     record = session.scalar(
@@ -64,11 +65,13 @@ def lookup(
         raise Invalid(
             "this Idempotency-Key was used for a different request", code="idempotency_key_reused"
         )
-    return StoredResponse(record.status_code, record.response_body.encode())
+    body = box.open(record.response_body, context=f"idempotency:{scope}:{key}")
+    return StoredResponse(record.status_code, body.encode())
 
 
 def store(
     session: Session,
+    box: SecretBox,
     scope: str,
     key: str,
     fingerprint: str,
@@ -84,7 +87,8 @@ def store(
             path=path[:500],
             request_hash=fingerprint,
             status_code=response.status_code,
-            response_body=response.body.decode(),
+            # Sealed: a response may carry a secret shown once (a new SIP password).
+            response_body=box.seal(response.body.decode(), context=f"idempotency:{scope}:{key}"),
         )
     )
     session.flush()

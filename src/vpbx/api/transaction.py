@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vpbx.api import idempotency
 from vpbx.config import Settings
+from vpbx.crypto import secret_box
 from vpbx.db import begin_writing
 from vpbx.errors import Invalid, Unauthenticated
 from vpbx.tenancy.principal import Principal
@@ -118,6 +119,7 @@ async def _run_idempotent(
     stored = await run_in_threadpool(
         idempotency.lookup,
         session,
+        secret_box(settings),
         principal.scope,
         key,
         fingerprint,
@@ -138,6 +140,7 @@ async def _run_idempotent(
             await run_in_threadpool(
                 idempotency.store,
                 session,
+                secret_box(settings),
                 principal.scope,
                 key,
                 fingerprint,

@@ -45,7 +45,7 @@ class IdempotencyRecord(Base):
     path: Mapped[str] = mapped_column(String(500))
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int]
-    response_body: Mapped[str] = mapped_column(Text)
+    response_body: Mapped[str] = mapped_column(Text)  # sealed with the instance key
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
     __table_args__ = (Index("ix_idempotency_scope_key", "scope", "key", unique=True),)

@@ -32,6 +32,7 @@ from vpbx.numbers.schemas import (
     SearchFilters,
 )
 from vpbx.numbers.timeutil import add_months
+from vpbx.pbx.repository import PbxRepository
 from vpbx.tenancy.principal import Principal
 
 MAX_NUMBERS_PER_REQUEST = 100
@@ -483,6 +484,7 @@ class NumberService:
         )
         number = self.repo.by_e164(e164)
         assert number is not None
+        PbxRepository(self.session).forget_number(number.id)
         return self._owned_view([number])[0]
 
     def set_operator_status(self, e164_text: str, *, disabled: bool, actor: str = "cli") -> None:

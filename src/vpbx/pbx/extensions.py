@@ -7,6 +7,7 @@ on rotation and when the tenant asks for it.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -339,16 +340,28 @@ class ExtensionService:
 
 
 def _aware(moment: datetime | None) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
         raise Invalid("expires_at needs a time zone offset (RFC 3339)", field="expires_at")
-    return moment.astimezone(UTC) if moment is not None else None
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        raise Invalid("expires_at is out of range", field="expires_at") from None
 
 
 def _proxy(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None  # back to the instance default
     value = value.strip()
-    if not value.startswith(_PROXY_SCHEMES) or any(ch.isspace() for ch in value):
+    scheme = next((s for s in _PROXY_SCHEMES if value.startswith(s)), None)
+    host = value[len(scheme) :] if scheme else ""
+    # A host name or an IPv6 literal; no spaces, control or quoting characters.
+    if (
+        not host
+        or not (host[0].isalnum() or host[0] == "[")
+        or any(ch.isspace() or ch in '<>"' or unicodedata.category(ch) == "Cc" for ch in value)
+    ):
         raise Invalid(
             "outbound_proxy must be a wss://, ws://, sip: or sips: address", field="outbound_proxy"
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from vpbx.kit.rows import AnyRow
@@ -18,6 +18,12 @@ from vpbx.models import (
     User,
 )
 from vpbx.numbers.enums import NumberStatus
+
+
+def _contains(keyword: str) -> str:
+    """A LIKE pattern matching the keyword literally: '_' and '%' are not wildcards."""
+    escaped = keyword.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class PbxRepository:
@@ -60,8 +66,13 @@ class PbxRepository:
     ) -> Sequence[User]:
         query = select(User).where(User.tenant_id == tenant_id)
         if keyword:
-            pattern = f"%{keyword.lower()}%"
-            query = query.where(or_(User.email.like(pattern), User.full_name.ilike(pattern)))
+            pattern = _contains(keyword.lower())
+            query = query.where(
+                or_(
+                    User.email.like(pattern, escape="\\"),
+                    User.full_name.ilike(pattern, escape="\\"),
+                )
+            )
         if after_id is not None:
             query = query.where(User.id > after_id)
         return self.session.scalars(query.order_by(User.id).limit(limit)).all()
@@ -90,12 +101,13 @@ class PbxRepository:
     ) -> Sequence[Extension]:
         query = select(Extension).where(Extension.tenant_id == tenant_id)
         if keyword:
+            pattern = _contains(keyword)
             query = query.outerjoin(User, User.id == Extension.user_id).where(
                 or_(
-                    Extension.number.like(f"%{keyword}%"),
-                    Extension.display_name.ilike(f"%{keyword}%"),
-                    User.email.like(f"%{keyword.lower()}%"),
-                    User.full_name.ilike(f"%{keyword}%"),
+                    Extension.number.like(pattern, escape="\\"),
+                    Extension.display_name.ilike(pattern, escape="\\"),
+                    User.email.like(_contains(keyword.lower()), escape="\\"),
+                    User.full_name.ilike(pattern, escape="\\"),
                 )
             )
         if enabled is not None:
@@ -209,3 +221,14 @@ class PbxRepository:
                 )
             )
         self.session.flush()
+
+    def forget_number(self, number_id: int) -> None:
+        """A number the tenant gave up can be no extension's caller ID nor outbound line."""
+        self.session.execute(
+            update(Extension)
+            .where(Extension.caller_id_number_id == number_id)
+            .values(caller_id_number_id=None)
+        )
+        self.session.execute(
+            delete(ExtensionHotline).where(ExtensionHotline.number_id == number_id)
+        )

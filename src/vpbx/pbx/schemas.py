@@ -10,6 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from vpbx.numbers.schemas import Schema
 
 NO_NUL = r"^[^\x00]*$"
+# Display names go into SIP headers: a CR or LF there would forge headers.
+NO_CONTROL = r"^[^\x00-\x1f\x7f]*$"
 Role = Literal["admin", "supervisor", "agent"]
 
 
@@ -58,12 +60,12 @@ class UserOut(Schema):
 class ExtensionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     number: str | None = Field(
-        default=None, pattern=r"^[0-9]{3,6}$", description="Omit to take the next free number."
+        default=None, pattern=r"^[1-9][0-9]{2,5}$", description="Omit to take the next free number."
     )
     password: str | None = Field(
         default=None, max_length=64, description="Omit to have a strong one generated."
     )
-    display_name: str = Field(default="", max_length=200, pattern=NO_NUL)
+    display_name: str = Field(default="", max_length=200, pattern=NO_CONTROL)
     user_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     enabled: bool = True
     expires_at: datetime | None = None
@@ -75,7 +77,7 @@ class ExtensionUpdate(BaseModel):
     """Only the fields sent change; `null` clears user, expiry and caller ID."""
 
     model_config = ConfigDict(extra="forbid")
-    display_name: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    display_name: str | None = Field(default=None, max_length=200, pattern=NO_CONTROL)
     user_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
     enabled: bool | None = None
     expires_at: datetime | None = None
@@ -139,9 +141,9 @@ class GroupMemberIn(BaseModel):
 
 class GroupCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
+    name: str = Field(min_length=1, max_length=200, pattern=NO_CONTROL)
     number: str | None = Field(
-        default=None, pattern=r"^[0-9]{3,6}$", description="Omit to take the next free number."
+        default=None, pattern=r"^[1-9][0-9]{2,5}$", description="Omit to take the next free number."
     )
     strategy: Strategy = "simultaneous"
     timeout_s: int = Field(default=60, ge=5, le=600)

@@ -10,7 +10,7 @@ import unicodedata
 
 from vpbx.errors import Invalid
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 # No look-alikes (0/O, 1/l/I): people copy these passwords into softphones by hand.
 _ALPHABET = "".join(ch for ch in string.ascii_letters + string.digits if ch not in "0O1lI")
 _COMMON = frozenset({"password", "123456", "qwerty", "letmein", "welcome", "admin", "secret"})
@@ -21,7 +21,7 @@ def normalize_domain(domain: str) -> str:
     """A SIP domain: a lowercase DNS name of at least two labels."""
     domain = domain.strip().lower().rstrip(".")
     labels = domain.split(".")
-    if len(domain) > 253 or len(labels) < 2 or not all(_LABEL.match(x) for x in labels):
+    if len(domain) > 253 or len(labels) < 2 or not all(_LABEL.fullmatch(x) for x in labels):
         raise Invalid(f"{domain!r} is not a domain name like acme.vpbx.local", field="sip_domain")
     return domain
 
@@ -41,6 +41,8 @@ def digest_hashes(username: str, domain: str, password: str) -> tuple[str, str]:
 
 
 def generate_password(length: int = 20) -> str:
+    if length < MIN_PASSWORD:
+        raise ValueError(f"a generated password has at least {MIN_PASSWORD} characters")
     while True:
         candidate = "".join(secrets.choice(_ALPHABET) for _ in range(length))
         if _classes(candidate) >= 3:
@@ -62,7 +64,7 @@ def check_password(password: str, username: str) -> str:
         problem = "must be printable ASCII without spaces"
     elif _classes(password) < 3:
         problem = "must mix three of: lower case, upper case, digits, symbols"
-    elif username in password or password.lower() in _COMMON:
+    elif username in password or any(word in password.lower() for word in _COMMON):
         problem = "must not contain the extension number or a common word"
     if problem is not None:
         raise Invalid(f"weak password: it {problem}", field="password", code="weak_password")

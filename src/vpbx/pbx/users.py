@@ -30,12 +30,29 @@ def user_fields(user: User) -> dict[str, Any]:
 def clean_phone(phone: str | None) -> str | None:
     if phone is None or not phone.strip():
         return None
-    number = to_phone_number(phone)
+    try:
+        number = to_phone_number(phone)
+    except Invalid as exc:
+        raise Invalid(exc.message, field="phone") from None
     if not phonenumbers.is_valid_number(number):
         raise Invalid(
             f"{phone!r} is not a valid phone number (use E.164, e.g. +84912345678)", field="phone"
         )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _required_email(text: str) -> str:
+    email = clean_email(text)
+    if email is None:
+        raise Invalid("email must not be blank", field="email")
+    return email
+
+
+def _full_name(text: str) -> str:
+    try:
+        return clean_name(text)
+    except Invalid as exc:
+        raise Invalid(exc.message.replace("name", "full_name", 1), field="full_name") from None
 
 
 class UserService:
@@ -59,12 +76,11 @@ class UserService:
 
     def create(self, principal: Principal, data: UserCreate) -> User:
         tenant_id = principal.require_tenant()
-        email = clean_email(data.email)
-        assert email is not None
+        email = _required_email(data.email)
         self._email_free(tenant_id, email)
         user = User(
             tenant_id=tenant_id,
-            full_name=clean_name(data.full_name),
+            full_name=_full_name(data.full_name),
             email=email,
             phone=clean_phone(data.phone),
             role=data.role,
@@ -79,13 +95,12 @@ class UserService:
         before = user_fields(user)
         changes = data.model_dump(exclude_unset=True)
         if changes.get("email") is not None:
-            email = clean_email(changes["email"])
-            assert email is not None
+            email = _required_email(changes["email"])
             if email != user.email:
                 self._email_free(user.tenant_id, email)
             user.email = email
         if changes.get("full_name") is not None:
-            user.full_name = clean_name(changes["full_name"])
+            user.full_name = _full_name(changes["full_name"])
         if "phone" in changes:
             user.phone = clean_phone(changes["phone"])
         if changes.get("role") is not None:
