@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vpbx.models import AuditEvent
+from vpbx.tenancy.principal import Principal
 
 
 def record(
@@ -35,4 +36,28 @@ def record(
             before=before,
             after=after,
         )
+    )
+
+
+def record_change(
+    session: Session,
+    principal: Principal,
+    action: str,
+    object_type: str,
+    object_id: str | int,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Record a change made by an API caller, for the tenant it acts for."""
+    record(
+        session,
+        actor=principal.actor,
+        api_key_id=principal.api_key_id,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        partner_id=principal.partner_id,
+        tenant_id=principal.tenant_id,
+        before=before,
+        after=after,
     )

@@ -11,7 +11,7 @@ from typing import Any
 import phonenumbers
 from sqlalchemy.orm import Session
 
-from vpbx.audit.service import record
+from vpbx.audit.service import record, record_change
 from vpbx.config import Settings
 from vpbx.errors import Invalid, NotAvailable, NotFound
 from vpbx.kit.rows import AnyRow
@@ -514,18 +514,7 @@ class NumberService:
         before: dict[str, Any] | None = None,
         after: dict[str, Any] | None = None,
     ) -> None:
-        record(
-            self.session,
-            actor=principal.actor,
-            api_key_id=principal.api_key_id,
-            action=action,
-            object_type="number",
-            object_id=e164,
-            partner_id=principal.partner_id,
-            tenant_id=principal.tenant_id,
-            before=before,
-            after=after,
-        )
+        record_change(self.session, principal, action, "number", e164, before, after)
 
 
 def _failed(number: str, error: str, message: str) -> ReservationResult:

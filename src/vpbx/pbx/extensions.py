@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from vpbx.audit.service import record
+from vpbx.audit.service import record_change
 from vpbx.config import Settings
 from vpbx.crypto import secret_box
 from vpbx.errors import Conflict, Invalid, NotFound
@@ -70,7 +70,9 @@ class ExtensionService:
             tenant.extension_length = changes["extension_length"]
         self.session.flush()
         after = self.pbx_settings(principal)
-        self._audit(principal, "pbx.update", "tenant", tenant.id, before, after.model_dump())
+        record_change(
+            self.session, principal, "pbx.update", "tenant", tenant.id, before, after.model_dump()
+        )
         return after
 
     def _rename_domain(self, tenant: Tenant, domain: str) -> None:
@@ -170,7 +172,8 @@ class ExtensionService:
         extension.expires_at = _aware(data.expires_at)
         self.repo.add(extension)
         self._set_hotlines(extension, data.caller_id_hotline, data.outbound_hotlines)
-        self._audit(
+        record_change(
+            self.session,
             principal,
             "extension.create",
             "extension",
@@ -206,7 +209,9 @@ class ExtensionService:
             )
         self.session.flush()
         after = self._fields(principal, extension)
-        self._audit(principal, "extension.update", "extension", extension.id, before, after)
+        record_change(
+            self.session, principal, "extension.update", "extension", extension.id, before, after
+        )
         return self.view(principal, [extension])[0]
 
     def rotate_password(
@@ -221,7 +226,8 @@ class ExtensionService:
         self._set_password(extension, self.pbx_settings(principal).sip_domain, fresh)
         self.session.flush()
         # The audit says that it changed, never what it became.
-        self._audit(
+        record_change(
+            self.session,
             principal,
             "extension.password",
             "extension",
@@ -235,7 +241,9 @@ class ExtensionService:
         extension = self.get(principal, extension_id)
         before = self._fields(principal, extension)
         self.repo.remove(extension)
-        self._audit(principal, "extension.delete", "extension", extension_id, before, None)
+        record_change(
+            self.session, principal, "extension.delete", "extension", extension_id, before, None
+        )
 
     # --- helpers ------------------------------------------------------------------
 
@@ -314,28 +322,6 @@ class ExtensionService:
                 "caller_id_hotline",
                 "outbound_hotlines",
             },
-        )
-
-    def _audit(
-        self,
-        principal: Principal,
-        action: str,
-        object_type: str,
-        object_id: int,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        record(
-            self.session,
-            actor=principal.actor,
-            api_key_id=principal.api_key_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            partner_id=principal.partner_id,
-            tenant_id=principal.tenant_id,
-            before=before,
-            after=after,
         )
 
 

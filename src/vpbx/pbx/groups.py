@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from vpbx.audit.service import record
+from vpbx.audit.service import record_change
 from vpbx.errors import Conflict, Invalid, NotFound
 from vpbx.models import RingGroup, Tenant
 from vpbx.numbers.service import canonical_e164
@@ -76,7 +76,15 @@ class GroupService:
         self.repo.add(group)
         self._members(group, data.members)
         out = self.view([group])[0]
-        self._audit(principal, "group.create", group.id, None, _fields(out))
+        record_change(
+            self.session,
+            principal,
+            "group.create",
+            "group",
+            group.id,
+            before=None,
+            after=_fields(out),
+        )
         return out
 
     def update(self, principal: Principal, group_id: int, data: GroupUpdate) -> GroupOut:
@@ -95,14 +103,24 @@ class GroupService:
             self._members(group, data.members)
         self.session.flush()
         out = self.view([group])[0]
-        self._audit(principal, "group.update", group.id, before, _fields(out))
+        record_change(
+            self.session,
+            principal,
+            "group.update",
+            "group",
+            group.id,
+            before=before,
+            after=_fields(out),
+        )
         return out
 
     def delete(self, principal: Principal, group_id: int) -> None:
         group = self.get(principal, group_id)
         before = _fields(self.view([group])[0])
         self.repo.remove(group)
-        self._audit(principal, "group.delete", group_id, before, None)
+        record_change(
+            self.session, principal, "group.delete", "group", group_id, before=before, after=None
+        )
 
     # --- rules ----------------------------------------------------------------------
 
@@ -165,27 +183,6 @@ class GroupService:
                     field="no_answer",
                 )
         group.no_answer_kind, group.no_answer_value = target.kind, value
-
-    def _audit(
-        self,
-        principal: Principal,
-        action: str,
-        group_id: int,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        record(
-            self.session,
-            actor=principal.actor,
-            api_key_id=principal.api_key_id,
-            action=action,
-            object_type="group",
-            object_id=group_id,
-            partner_id=principal.partner_id,
-            tenant_id=principal.tenant_id,
-            before=before,
-            after=after,
-        )
 
 
 def _fields(group: GroupOut) -> dict[str, Any]:

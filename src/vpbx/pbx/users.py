@@ -7,7 +7,7 @@ from typing import Any
 import phonenumbers
 from sqlalchemy.orm import Session
 
-from vpbx.audit.service import record
+from vpbx.audit.service import record_change
 from vpbx.errors import Conflict, Invalid, NotFound
 from vpbx.models import User
 from vpbx.numbers.phone import to_phone_number
@@ -87,7 +87,15 @@ class UserService:
             enabled=data.enabled,
         )
         self.repo.add(user)
-        self._audit(principal, "user.create", user, None, user_fields(user))
+        record_change(
+            self.session,
+            principal,
+            "user.create",
+            "user",
+            user.id,
+            before=None,
+            after=user_fields(user),
+        )
         return user
 
     def update(self, principal: Principal, user_id: int, data: UserUpdate) -> User:
@@ -108,7 +116,15 @@ class UserService:
         if changes.get("enabled") is not None:
             user.enabled = changes["enabled"]
         self.session.flush()
-        self._audit(principal, "user.update", user, before, user_fields(user))
+        record_change(
+            self.session,
+            principal,
+            "user.update",
+            "user",
+            user.id,
+            before=before,
+            after=user_fields(user),
+        )
         return user
 
     def delete(self, principal: Principal, user_id: int) -> None:
@@ -116,29 +132,10 @@ class UserService:
         user = self.get(principal, user_id)
         before = user_fields(user)
         self.repo.remove(user)
-        self._audit(principal, "user.delete", user, before, None)
+        record_change(
+            self.session, principal, "user.delete", "user", user.id, before=before, after=None
+        )
 
     def _email_free(self, tenant_id: int, email: str) -> None:
         if self.repo.user_by_email(tenant_id, email) is not None:
             raise Conflict(f"a user with email {email} exists", code="user_exists", field="email")
-
-    def _audit(
-        self,
-        principal: Principal,
-        action: str,
-        user: User,
-        before: dict[str, Any] | None,
-        after: dict[str, Any] | None,
-    ) -> None:
-        record(
-            self.session,
-            actor=principal.actor,
-            api_key_id=principal.api_key_id,
-            action=action,
-            object_type="user",
-            object_id=user.id,
-            partner_id=principal.partner_id,
-            tenant_id=principal.tenant_id,
-            before=before,
-            after=after,
-        )
