@@ -30,7 +30,13 @@ from vpbx.pbx.schemas import (
     PbxSettingsUpdate,
     SipAccount,
 )
-from vpbx.pbx.sip import check_password, digest_hashes, generate_password, normalize_domain
+from vpbx.pbx.sip import (
+    check_password,
+    claim_number,
+    digest_hashes,
+    generate_password,
+    normalize_domain,
+)
 from vpbx.tenancy.principal import Principal
 
 _PROXY_SCHEMES = ("wss://", "ws://", "sip:", "sips:")
@@ -248,21 +254,13 @@ class ExtensionService:
     # --- helpers ------------------------------------------------------------------
 
     def _number(self, tenant: Tenant, wanted: str | None) -> str:
-        taken = self.repo.dial_plan_numbers(tenant.id)
-        length = tenant.extension_length
-        if wanted is None:
-            first = 10 ** (length - 1) + 1  # 101, 1001 ...: numbers starting with 0 dial out
-            free = next((n for n in range(first, 10**length) if str(n) not in taken), None)
-            if free is None:
-                raise Conflict(f"no free {length}-digit extension number", code="dial_plan_full")
-            return str(free)
-        if len(wanted) != length:
-            raise Invalid(f"extension numbers of this PBX have {length} digits", field="number")
-        if wanted in taken:
-            raise Conflict(
-                f"{wanted} is taken in this dial plan", code="extension_exists", field="number"
-            )
-        return wanted
+        return claim_number(
+            self.repo.dial_plan_numbers(tenant.id),
+            tenant.extension_length,
+            wanted,
+            counting_down=False,
+            taken_code="extension_exists",
+        )
 
     def _set_password(self, extension: Extension, domain: str, password: str) -> None:
         extension.ha1, extension.ha1b = digest_hashes(extension.number, domain, password)

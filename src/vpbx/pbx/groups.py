@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vpbx.audit.service import record_change
-from vpbx.errors import Conflict, Invalid, NotFound
+from vpbx.errors import Invalid, NotFound
 from vpbx.models import RingGroup, Tenant
 from vpbx.numbers.service import canonical_e164
 from vpbx.pbx.repository import PbxRepository
@@ -19,6 +19,7 @@ from vpbx.pbx.schemas import (
     GroupUpdate,
     NoAnswer,
 )
+from vpbx.pbx.sip import claim_number
 from vpbx.tenancy.principal import Principal
 
 
@@ -125,25 +126,13 @@ class GroupService:
     # --- rules ----------------------------------------------------------------------
 
     def _number(self, tenant: Tenant, wanted: str | None) -> str:
-        taken = self.repo.dial_plan_numbers(tenant.id)
-        length = tenant.extension_length
-        if wanted is None:
-            # Groups count down from the top of the plan (699, 6999 ...), apart from
-            # extensions counting up from 101.
-            top = 7 * 10 ** (length - 1) - 1
-            free = next(
-                (n for n in range(top, 10 ** (length - 1), -1) if str(n) not in taken), None
-            )
-            if free is None:
-                raise Conflict(f"no free {length}-digit number", code="dial_plan_full")
-            return str(free)
-        if len(wanted) != length:
-            raise Invalid(f"numbers of this PBX have {length} digits", field="number")
-        if wanted in taken:
-            raise Conflict(
-                f"{wanted} is taken in this dial plan", code="group_exists", field="number"
-            )
-        return wanted
+        return claim_number(
+            self.repo.dial_plan_numbers(tenant.id),
+            tenant.extension_length,
+            wanted,
+            counting_down=True,
+            taken_code="group_exists",
+        )
 
     def _members(self, group: RingGroup, members: list[GroupMemberIn]) -> None:
         """Members must be this tenant's extensions, each once."""

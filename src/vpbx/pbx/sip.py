@@ -8,7 +8,7 @@ import secrets
 import string
 import unicodedata
 
-from vpbx.errors import Invalid
+from vpbx.errors import Conflict, Invalid
 
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
 # No look-alikes (0/O, 1/l/I): people copy these passwords into softphones by hand.
@@ -69,3 +69,26 @@ def check_password(password: str, username: str) -> str:
     if problem is not None:
         raise Invalid(f"weak password: it {problem}", field="password", code="weak_password")
     return password
+
+
+def claim_number(
+    taken: set[str], length: int, wanted: str | None, *, counting_down: bool, taken_code: str
+) -> str:
+    """A number of the tenant's dial plan, where extensions and groups share one space.
+
+    A chosen number must have the plan's length and be free. Otherwise extensions take
+    the lowest free number from x01 up and groups the highest from 699 down, so the two
+    kinds stay apart; numbers starting with 0 dial out and are never handed out.
+    """
+    if wanted is None:
+        low, high = 10 ** (length - 1), 7 * 10 ** (length - 1)
+        candidates = range(high - 1, low, -1) if counting_down else range(low + 1, 10**length)
+        free = next((n for n in candidates if str(n) not in taken), None)
+        if free is None:
+            raise Conflict(f"no free {length}-digit number", code="dial_plan_full")
+        return str(free)
+    if len(wanted) != length:
+        raise Invalid(f"numbers of this PBX have {length} digits", field="number")
+    if wanted in taken:
+        raise Conflict(f"{wanted} is taken in this dial plan", code=taken_code, field="number")
+    return wanted
