@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Party
+from tests.problems import assert_handled, assert_problem
 
-PROBLEM_KEYS = {"type", "title", "status", "code", "detail"}
 ORDER = {"numbers": ["+842477778823"], "months": 1}
 PROTECTED = [
     ("GET", "/v1/numbers/available", None),
@@ -31,25 +31,6 @@ PROTECTED = [
 
 def b64(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode()
-
-
-def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body.keys() >= PROBLEM_KEYS
-    assert body["status"] == status
-    assert body["type"].endswith("/" + body["code"])
-    if code is not None:
-        assert body["code"] == code, body
-    return body
-
-
-def assert_handled(response: Any) -> None:
-    """Any answer but a crash; a refusal is a problem document."""
-    assert response.status_code < 500, response.text
-    if response.status_code >= 400:
-        assert_problem(response, response.status_code)
 
 
 def assert_validation(response: Any, field: str) -> None:

@@ -10,29 +10,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Party
+from tests.problems import PROBLEM_KEYS, assert_handled, assert_problem
 from vpbx.models import Extension
 
-PROBLEM_KEYS = {"type", "title", "status", "code", "detail"}
-
-
-def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
-    """A problem+json refusal with this status (and code, when given)."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body.keys() >= PROBLEM_KEYS, body
-    assert body["status"] == status
-    assert body["type"].endswith("/" + body["code"])
-    if code is not None:
-        assert body["code"] == code, body
-    return body
-
-
-def assert_handled(response: Any) -> None:
-    """Any answer but a crash; a refusal is a 4xx problem document."""
-    assert response.status_code < 500, response.text
-    if response.status_code >= 400:
-        assert_problem(response, response.status_code)
+# The problem+json assertions live in tests/problems.py; the PBX tests import them here.
+__all__ = [
+    "PROBLEM_KEYS",
+    "assert_handled",
+    "assert_problem",
+    "buy",
+    "error_fields",
+    "ha1",
+    "ha1b",
+    "new_extension",
+    "new_user",
+    "stored_extension",
+]
 
 
 def error_fields(body: dict[str, Any]) -> list[str]:
