@@ -12,7 +12,20 @@ from starlette.concurrency import run_in_threadpool
 
 from vpbx import __version__, schema
 from vpbx.api import problems
-from vpbx.api.native import commerce, numbers, pbx, routes, tenancy
+from vpbx.api.dialects.dmall import router as dmall
+from vpbx.api.dialects.omicall import router as omicall
+from vpbx.api.native import (
+    calls,
+    commerce,
+    contacts,
+    forwarding,
+    messaging,
+    numbers,
+    packages,
+    pbx,
+    routes,
+    tenancy,
+)
 from vpbx.config import Settings, get_settings
 from vpbx.db import create_db_engine, make_session_factory
 
@@ -55,8 +68,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
-    for router in (numbers.router, commerce.router, tenancy.router, pbx.router, routes.router):
-        app.include_router(router)
+    native = (numbers, commerce, tenancy, pbx, forwarding, contacts, routes, calls)
+    for module in (*native, messaging, packages, omicall, dmall):
+        app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:

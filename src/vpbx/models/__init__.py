@@ -2,7 +2,16 @@
 
 from vpbx.models.audit import AuditEvent, IdempotencyRecord
 from vpbx.models.base import Base
+from vpbx.models.calls import CallRecord
 from vpbx.models.commerce import Order, OrderItem, Reservation
+from vpbx.models.contacts import ContactList, ContactListEntry, NumberContactList
+from vpbx.models.forwarding import (
+    CallQueue,
+    CallQueueMember,
+    NumberForwarding,
+    Scenario,
+    ScenarioOption,
+)
 from vpbx.models.number import Number, NumberPrice
 from vpbx.models.pbx import Extension, ExtensionHotline, RingGroup, RingGroupMember, User
 from vpbx.models.tenancy import ApiKey, Partner, Tenant
@@ -11,10 +20,17 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
+    "CallQueue",
+    "CallQueueMember",
+    "CallRecord",
+    "ContactList",
+    "ContactListEntry",
     "Extension",
     "ExtensionHotline",
     "IdempotencyRecord",
     "Number",
+    "NumberContactList",
+    "NumberForwarding",
     "NumberPrice",
     "Order",
     "OrderItem",
@@ -22,6 +38,8 @@ __all__ = [
     "Reservation",
     "RingGroup",
     "RingGroupMember",
+    "Scenario",
+    "ScenarioOption",
     "Tenant",
     "User",
 ]

@@ -1,0 +1,1 @@
+"""Wire-compatible faces of the providers' APIs. A dialect only translates."""

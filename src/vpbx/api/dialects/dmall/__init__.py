@@ -1,0 +1,1 @@
+"""The dmall dialect."""
