@@ -12,6 +12,8 @@ from vpbx.models import (
     Extension,
     ExtensionHotline,
     Number,
+    NumberContactList,
+    NumberForwarding,
     RingGroup,
     RingGroupMember,
     Tenant,
@@ -223,7 +225,9 @@ class PbxRepository:
         self.session.flush()
 
     def forget_number(self, number_id: int) -> None:
-        """A number the tenant gave up can be no extension's caller ID nor outbound line."""
+        """A number the tenant gave up keeps nothing of its PBX: it is no extension's caller
+        ID nor outbound line, and its forwarding and contact lists go, so the next owner
+        starts clean."""
         self.session.execute(
             update(Extension)
             .where(Extension.caller_id_number_id == number_id)
@@ -231,4 +235,10 @@ class PbxRepository:
         )
         self.session.execute(
             delete(ExtensionHotline).where(ExtensionHotline.number_id == number_id)
+        )
+        self.session.execute(
+            delete(NumberForwarding).where(NumberForwarding.number_id == number_id)
+        )
+        self.session.execute(
+            delete(NumberContactList).where(NumberContactList.number_id == number_id)
         )
