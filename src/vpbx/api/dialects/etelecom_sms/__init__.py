@@ -1,0 +1,1 @@
+"""The eTelecom SMS Brandname dialect."""
