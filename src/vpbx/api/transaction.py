@@ -64,6 +64,15 @@ def authenticate(session: Session, request: Request) -> Principal:
 
 
 class TransactionalRoute(APIRoute):
+    """The native face's route: Bearer API key (and Vpbx-Tenant) identify the caller.
+
+    Faces with other credentials (a dialect's own header or token) override `identify`;
+    one that serves a route without a caller (a token exchange) returns None there.
+    """
+
+    def identify(self, session: Session, request: Request) -> Principal | None:
+        return authenticate(session, request)
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         endpoint = super().get_route_handler()
 
@@ -76,7 +85,7 @@ class TransactionalRoute(APIRoute):
                 # One trip to the thread pool to begin and authenticate, one to finish:
                 # on a small machine each hop costs about as much as a simple query.
                 request.state.principal = await run_in_threadpool(
-                    _begin_and_authenticate, session, request, write
+                    self._begin_and_identify, session, request, write
                 )
                 response = await _run(endpoint, request, session, write)
             except BaseException:
@@ -88,6 +97,13 @@ class TransactionalRoute(APIRoute):
 
         return handler
 
+    def _begin_and_identify(
+        self, session: Session, request: Request, write: bool
+    ) -> Principal | None:
+        if write:
+            begin_writing(session)
+        return self.identify(session, request)
+
 
 async def _run(
     endpoint: Callable[[Request], Awaitable[Response]],
@@ -96,8 +112,8 @@ async def _run(
     write: bool,
 ) -> Response:
     key = request.headers.get("idempotency-key")
-    principal: Principal = request.state.principal
-    if not write or key is None or request.method != "POST":
+    principal: Principal | None = request.state.principal
+    if not write or key is None or request.method != "POST" or principal is None:
         response = await endpoint(request)
         await _finish(session, response, commit=write)
         return response
@@ -156,12 +172,6 @@ async def _run_idempotent(
 
 async def _finish(session: Session, response: Response, *, commit: bool) -> None:
     await run_in_threadpool(_end, session, commit=commit and response.status_code < 400)
-
-
-def _begin_and_authenticate(session: Session, request: Request, write: bool) -> Principal:
-    if write:
-        begin_writing(session)
-    return authenticate(session, request)
 
 
 def _end(session: Session, *, commit: bool) -> None:
