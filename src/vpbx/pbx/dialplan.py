@@ -1,20 +1,21 @@
 """The tenant's dial plan as route resolution reads it, loaded from the database.
 
-Forwarding, contact lists, scenarios, queues and carrier trunks are not stored yet, so
-hotlines carry no forwarding (an inbound call hears 480 "not in service") and calls to
-outside numbers find no trunk (503) until those parts exist.
+Everything a call can meet is loaded: extensions, ring groups (with the round-robin
+rotation and each member's last answered call, from the call records), the tenant's
+numbers with their forwarding and black/white lists, scenarios and call queues.
+Carrier trunks do not exist yet, so calls to outside numbers find no trunk (503).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vpbx.config import Settings
-from vpbx.models import Extension, Number
-from vpbx.numbers.enums import NumberStatus
+from vpbx.kit.rows import AnyRow
+from vpbx.models import Extension
+from vpbx.pbx.dialplan_repository import DialPlanRepository
 from vpbx.pbx.repository import PbxRepository
 from vpbx.routing import model
 from vpbx.routing.decision import Decision
@@ -27,6 +28,7 @@ class DialPlanService:
         self.session = session
         self.settings = settings
         self.repo = PbxRepository(session)
+        self.plans = DialPlanRepository(session)
 
     def load(self, tenant_id: int) -> model.DialPlan:
         tenant = self.repo.tenant(tenant_id)
@@ -37,7 +39,12 @@ class DialPlanService:
             default_country=self.settings.default_country,
             extensions=tuple(self._extensions(tenant.sip_domain, list(extensions))),
             groups=tuple(self._groups(tenant_id)),
-            hotlines=tuple(model.Hotline(e164=e164) for e164 in self._hotlines(tenant_id)),
+            hotlines=tuple(self._hotlines(tenant_id)),
+            scenarios=tuple(
+                model.Scenario(id=str(row.id), name=row.name)
+                for row in self.plans.scenarios(tenant_id)
+            ),
+            queues=tuple(self._queues(tenant_id)),
             trunk=None,
         )
 
@@ -82,30 +89,75 @@ class DialPlanService:
     def _groups(self, tenant_id: int) -> list[model.RingGroup]:
         groups = list(self.repo.groups(tenant_id, after_id=None, limit=10_000))
         members = self.repo.members([g.id for g in groups])
-        return [
-            model.RingGroup(
-                number=g.number,
-                name=g.name,
-                strategy=model.Strategy(g.strategy),
-                members=tuple(
-                    model.GroupMember(extension=m.number, timeout_s=m.timeout_s)
-                    for m in members.get(g.id, [])
-                ),
-                group_timeout_s=g.timeout_s,
-                no_answer=None
-                if g.no_answer_kind == "hangup"
-                else model.Target(
-                    kind=model.TargetKind(g.no_answer_kind), value=g.no_answer_value or ""
-                ),
+        rotations = self.plans.group_call_counts(tenant_id)
+        last_answered = self.plans.last_answered(tenant_id)
+        plans = []
+        for g in groups:
+            numbers = [m.number for m in members.get(g.id, [])]
+            plans.append(
+                model.RingGroup(
+                    number=g.number,
+                    name=g.name,
+                    strategy=model.Strategy(g.strategy),
+                    members=tuple(
+                        model.GroupMember(extension=m.number, timeout_s=m.timeout_s)
+                        for m in members.get(g.id, [])
+                    ),
+                    group_timeout_s=g.timeout_s,
+                    no_answer=None
+                    if g.no_answer_kind == "hangup"
+                    else model.Target(
+                        kind=model.TargetKind(g.no_answer_kind), value=g.no_answer_value or ""
+                    ),
+                    rotation=rotations.get(g.number, 0),
+                    last_call_ended_at=tuple((n, last_answered.get(n)) for n in numbers),
+                )
             )
-            for g in groups
+        return plans
+
+    def _hotlines(self, tenant_id: int) -> list[model.Hotline]:
+        screening = self.plans.screening(tenant_id)
+        return [
+            model.Hotline(
+                e164=row.e164,
+                forwarding=_forwarding(row),
+                blacklist=tuple(screening.get((row.id, "black"), ())),
+                whitelist=tuple(screening.get((row.id, "white"), ())),
+            )
+            for row in self.plans.hotlines(tenant_id)
         ]
 
-    def _hotlines(self, tenant_id: int) -> list[str]:
-        return list(
-            self.session.scalars(
-                select(Number.e164)
-                .where(Number.tenant_id == tenant_id, Number.status == NumberStatus.ACTIVE)
-                .order_by(Number.e164)
+    def _queues(self, tenant_id: int) -> list[model.CallQueue]:
+        members = self.plans.queue_members(tenant_id)
+        return [
+            model.CallQueue(
+                id=str(q.id),
+                name=q.name,
+                members=tuple(members.get(q.id, [])),
+                strategy=model.Strategy(q.strategy),
+                max_wait_s=q.max_wait_s,
             )
-        )
+            for q in self.plans.queues(tenant_id)
+        ]
+
+
+def _forwarding(row: AnyRow) -> model.Forwarding | None:
+    """The routing form of a stored forwarding: each type names its target by value."""
+    if row.type is None:
+        return None
+    kind = model.ForwardingType(row.type)
+    value = {
+        model.ForwardingType.SIP: row.extension_number,
+        model.ForwardingType.NUMBER: row.destination,
+        model.ForwardingType.SIP_URI: row.destination,
+        model.ForwardingType.GROUP: row.group_number,
+        model.ForwardingType.SCENARIO: row.scenario_id,
+        model.ForwardingType.CALL_QUEUE: row.call_queue_id,
+        model.ForwardingType.BITRIX: row.host,
+        model.ForwardingType.AMO: row.host,
+    }.get(kind)
+    return model.Forwarding(
+        type=kind,
+        value="" if value is None else str(value),
+        cli_mode=model.CliMode(row.cli_mode or "Y"),
+    )
