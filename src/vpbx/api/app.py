@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from vpbx import __version__, schema
 from vpbx.api import problems
 from vpbx.api.dialects.dmall import router as dmall
+from vpbx.api.dialects.etelecom import router as etelecom
 from vpbx.api.dialects.etelecom_sms import router as etelecom_sms
 from vpbx.api.dialects.omicall import router as omicall
 from vpbx.api.native import (
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
     native = (numbers, commerce, tenancy, pbx, forwarding, contacts, routes, calls)
-    for module in (*native, messaging, packages, omicall, dmall, etelecom_sms):
+    for module in (*native, messaging, packages, omicall, etelecom, dmall, etelecom_sms):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

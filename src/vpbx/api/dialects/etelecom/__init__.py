@@ -1,0 +1,1 @@
+"""The eTelecom VPBX (Twirp) dialect."""
