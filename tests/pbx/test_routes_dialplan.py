@@ -198,7 +198,7 @@ def _record(
     call_id: str,
     ended: datetime,
     group: str | None = None,
-    extension: str | None = None,
+    extension: dict[str, Any] | None = None,
 ) -> None:
     with factory.begin() as session:
         session.add(
@@ -209,7 +209,8 @@ def _record(
                 caller=OUTSIDE,
                 callee=HOTLINE,
                 group_number=group,
-                extension_number=extension,
+                extension_id=None if extension is None else extension["id"],
+                extension_number=None if extension is None else extension["number"],
                 started_at=ended - timedelta(minutes=2),
                 answered_at=ended - timedelta(minutes=1),
                 ended_at=ended,
@@ -247,9 +248,9 @@ def test_longest_idle_rings_first_whoever_answered_least_recently(
     caller = new_extension(client, alice)
     group = _group(client, alice, "longest_idle", [a, b, c])
     now = datetime.now(UTC)
-    _record(factory, alice, call_id="a", ended=now - timedelta(minutes=5), extension=a["number"])
-    _record(factory, alice, call_id="b", ended=now - timedelta(hours=2), extension=b["number"])
-    _record(factory, alice, call_id="c", ended=now - timedelta(minutes=1), extension=c["number"])
+    _record(factory, alice, call_id="a", ended=now - timedelta(minutes=5), extension=a)
+    _record(factory, alice, call_id="b", ended=now - timedelta(hours=2), extension=b)
+    _record(factory, alice, call_id="c", ended=now - timedelta(minutes=1), extension=c)
     decision = resolve(client, alice, dialled=group, caller=caller["number"])
     order = [step["legs"][0]["target"] for step in decision["steps"]]
     assert order == [b["number"], a["number"], c["number"]]

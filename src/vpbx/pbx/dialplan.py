@@ -3,7 +3,7 @@
 Everything a call can meet is loaded: extensions, ring groups (with the round-robin
 rotation and each member's last answered call, from the call records), the tenant's
 numbers with their forwarding and black/white lists, scenarios and call queues.
-Carrier trunks do not exist yet, so calls to outside numbers find no trunk (503).
+Outside numbers go through the tenant's carrier trunk (vpbx.sip); without one, 503.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from vpbx.calls.service import CallRecordService
 from vpbx.config import Settings
 from vpbx.kit.rows import AnyRow
 from vpbx.models import Extension
@@ -20,6 +21,7 @@ from vpbx.pbx.repository import PbxRepository
 from vpbx.routing import model
 from vpbx.routing.decision import Decision
 from vpbx.routing.rules import resolve
+from vpbx.sip.repository import SipRepository
 from vpbx.tenancy.principal import Principal
 
 
@@ -45,7 +47,7 @@ class DialPlanService:
                 for row in self.plans.scenarios(tenant_id)
             ),
             queues=tuple(self._queues(tenant_id)),
-            trunk=None,
+            trunk=self._trunk(tenant_id),
         )
 
     def resolve(
@@ -67,6 +69,11 @@ class DialPlanService:
             now=now,
         )
         return resolve(plan, call)
+
+    def _trunk(self, tenant_id: int) -> str | None:
+        """The name of the carrier trunk the tenant's outside calls use, if any."""
+        trunk = SipRepository(self.session).tenant_trunk(tenant_id)
+        return None if trunk is None else trunk.name
 
     def _extensions(self, domain: str, rows: list[Extension]) -> list[model.Extension]:
         hotlines = self.repo.hotlines([e.id for e in rows])
@@ -90,7 +97,10 @@ class DialPlanService:
         groups = list(self.repo.groups(tenant_id, after_id=None, limit=10_000))
         members = self.repo.members([g.id for g in groups])
         rotations = self.plans.group_call_counts(tenant_id)
-        last_answered = self.plans.last_answered(tenant_id)
+        every_member = {m.number for rows in members.values() for m in rows}
+        last_answered = CallRecordService(self.session, self.settings).last_call_ended(
+            tenant_id, sorted(every_member)
+        )
         plans = []
         for g in groups:
             numbers = [m.number for m in members.get(g.id, [])]

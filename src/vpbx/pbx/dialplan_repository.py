@@ -8,7 +8,6 @@ members, call statistics), never one query per object.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -101,16 +100,3 @@ class DialPlanRepository:
             .group_by(CallRecord.group_number)
         ).all()
         return {str(number): int(count) for number, count in rows}
-
-    def last_answered(self, tenant_id: int) -> dict[str, datetime]:
-        """Extension number → the end of its last answered call: longest-idle order."""
-        rows = self.session.execute(
-            select(CallRecord.extension_number, func.max(CallRecord.ended_at))
-            .where(
-                CallRecord.tenant_id == tenant_id,
-                CallRecord.extension_number.is_not(None),
-                CallRecord.disposition == "answered",
-            )
-            .group_by(CallRecord.extension_number)
-        ).all()
-        return {str(number): ended for number, ended in rows}

@@ -20,6 +20,7 @@ from vpbx.crypto import secret_box
 from vpbx.errors import Conflict, Invalid, NotFound
 from vpbx.models import Extension, Tenant
 from vpbx.numbers.service import canonical_e164
+from vpbx.pbx.forwarding import TargetUsage
 from vpbx.pbx.repository import PbxRepository
 from vpbx.pbx.schemas import (
     ExtensionCreate,
@@ -37,6 +38,7 @@ from vpbx.pbx.sip import (
     generate_password,
     normalize_domain,
 )
+from vpbx.sip.notifier import drop_registrations_after_commit
 from vpbx.tenancy.principal import Principal
 
 _PROXY_SCHEMES = ("wss://", "ws://", "sip:", "sips:")
@@ -89,8 +91,12 @@ class ExtensionService:
             raise Conflict(
                 f"the SIP domain {domain} is taken", code="domain_taken", field="sip_domain"
             )
-        tenant.sip_domain = domain
-        for extension in self.repo.extensions(tenant.id):
+        old_domain, tenant.sip_domain = tenant.sip_domain, domain
+        extensions = list(self.repo.extensions(tenant.id))
+        drop_registrations_after_commit(
+            self.session, [f"{e.number}@{old_domain}" for e in extensions]
+        )
+        for extension in extensions:
             password = self.box.open(extension.password_sealed, context=_context(extension))
             extension.ha1, extension.ha1b = digest_hashes(extension.number, domain, password)
 
@@ -128,6 +134,65 @@ class ExtensionService:
             )
             for e in extensions
         ]
+
+    def get_by_number(self, principal: Principal, number: str) -> Extension:
+        extension = self.repo.extension_by_number(principal.require_tenant(), number)
+        if extension is None:
+            raise NotFound(f"extension {number} not found", code="extension_not_found")
+        return extension
+
+    def directory(
+        self, principal: Principal, *, keyword: str | None, offset: int, limit: int
+    ) -> tuple[list[ExtensionWithPassword], int]:
+        """A page of extensions by position with their SIP passwords, and how many match.
+
+        For documented faces that hand softphone credentials to the owning tenant
+        (OMICall's extension list); `keyword` matches number, name and the user's email.
+        """
+        tenant_id = principal.require_tenant()
+        rows = self.repo.extensions(tenant_id, keyword=keyword, offset=offset, limit=limit)
+        total = self.repo.count_extensions(tenant_id, keyword=keyword)
+        return [
+            ExtensionWithPassword(
+                **view.model_dump(),
+                password=self.box.open(row.password_sealed, context=_context(row)),
+            )
+            for view, row in zip(self.view(principal, rows), rows, strict=True)
+        ], total
+
+    def page_with_passwords(
+        self,
+        principal: Principal,
+        *,
+        after_id: int | None,
+        limit: int,
+        descending: bool = False,
+    ) -> list[ExtensionWithPassword]:
+        """A keyset page of extensions (id order, or down from `after_id` when
+        `descending`) with their SIP passwords, for documented faces that hand softphone
+        credentials to the owning tenant (eTelecom's extension list)."""
+        rows = self.repo.extensions(
+            principal.require_tenant(), after_id=after_id, limit=limit, descending=descending
+        )
+        return [
+            ExtensionWithPassword(
+                **view.model_dump(),
+                password=self.box.open(row.password_sealed, context=_context(row)),
+            )
+            for view, row in zip(self.view(principal, rows), rows, strict=True)
+        ]
+
+    def callable_hotlines(self, principal: Principal, number: str | None) -> list[str]:
+        """The tenant numbers an extension may call out on (E.164): its outbound_hotlines
+        when it has some, else every number the tenant owns (no restriction set). Without
+        an extension: every number the tenant owns."""
+        tenant_id = principal.require_tenant()
+        if number is not None:
+            extension = self.get_by_number(principal, number)
+            allowed = self.repo.hotlines([extension.id]).get(extension.id, [])
+            if allowed:
+                return allowed
+        return self.repo.active_numbers(tenant_id)
 
     def list(
         self,
@@ -215,6 +280,8 @@ class ExtensionService:
             )
         self.session.flush()
         after = self._fields(principal, extension)
+        if not extension.enabled or _expired(extension.expires_at):
+            self._drop_registrations(principal, extension)
         record_change(
             self.session, principal, "extension.update", "extension", extension.id, before, after
         )
@@ -231,6 +298,8 @@ class ExtensionService:
         )
         self._set_password(extension, self.pbx_settings(principal).sip_domain, fresh)
         self.session.flush()
+        # Phones holding the old password must register again with the new one.
+        self._drop_registrations(principal, extension)
         # The audit says that it changed, never what it became.
         record_change(
             self.session,
@@ -245,7 +314,9 @@ class ExtensionService:
 
     def delete(self, principal: Principal, extension_id: int) -> None:
         extension = self.get(principal, extension_id)
+        TargetUsage(self.session).extension(extension)  # 409 in_use while calls route to it
         before = self._fields(principal, extension)
+        self._drop_registrations(principal, extension)
         self.repo.remove(extension)
         record_change(
             self.session, principal, "extension.delete", "extension", extension_id, before, None
@@ -261,6 +332,11 @@ class ExtensionService:
             counting_down=False,
             taken_code="extension_exists",
         )
+
+    def _drop_registrations(self, principal: Principal, extension: Extension) -> None:
+        """After the commit, the SIP server forgets this account's live bindings."""
+        domain = self.pbx_settings(principal).sip_domain
+        drop_registrations_after_commit(self.session, [f"{extension.number}@{domain}"])
 
     def _set_password(self, extension: Extension, domain: str, password: str) -> None:
         extension.ha1, extension.ha1b = digest_hashes(extension.number, domain, password)
@@ -321,6 +397,10 @@ class ExtensionService:
                 "outbound_hotlines",
             },
         )
+
+
+def _expired(moment: datetime | None) -> bool:
+    return moment is not None and moment <= datetime.now(UTC)
 
 
 def _aware(moment: datetime | None) -> datetime | None:

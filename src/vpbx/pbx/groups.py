@@ -10,6 +10,7 @@ from vpbx.audit.service import record_change
 from vpbx.errors import Invalid, NotFound
 from vpbx.models import RingGroup, Tenant
 from vpbx.numbers.service import canonical_e164
+from vpbx.pbx.forwarding import TargetUsage
 from vpbx.pbx.repository import PbxRepository
 from vpbx.pbx.schemas import (
     GroupCreate,
@@ -117,6 +118,7 @@ class GroupService:
 
     def delete(self, principal: Principal, group_id: int) -> None:
         group = self.get(principal, group_id)
+        TargetUsage(self.session).group(group)  # 409 in_use while calls route to it
         before = _fields(self.view([group])[0])
         self.repo.remove(group)
         record_change(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from vpbx.kit.rows import AnyRow
@@ -63,8 +63,21 @@ class PbxRepository:
             select(User).where(User.tenant_id == tenant_id, User.email == email)
         )
 
+    def users_by_ids(self, tenant_id: int, user_ids: Sequence[int]) -> Sequence[User]:
+        if not user_ids:
+            return []
+        return self.session.scalars(
+            select(User).where(User.tenant_id == tenant_id, User.id.in_(set(user_ids)))
+        ).all()
+
     def users(
-        self, tenant_id: int, *, keyword: str | None, after_id: int | None, limit: int
+        self,
+        tenant_id: int,
+        *,
+        keyword: str | None,
+        after_id: int | None,
+        limit: int,
+        descending: bool = False,
     ) -> Sequence[User]:
         query = select(User).where(User.tenant_id == tenant_id)
         if keyword:
@@ -75,9 +88,10 @@ class PbxRepository:
                     User.full_name.ilike(pattern, escape="\\"),
                 )
             )
-        if after_id is not None:
-            query = query.where(User.id > after_id)
-        return self.session.scalars(query.order_by(User.id).limit(limit)).all()
+        if after_id is not None:  # descending walks down from after_id instead of up
+            query = query.where(User.id < after_id if descending else User.id > after_id)
+        order = User.id.desc() if descending else User.id
+        return self.session.scalars(query.order_by(order).limit(limit)).all()
 
     # --- extensions ---------------------------------------------------------------
 
@@ -100,7 +114,22 @@ class PbxRepository:
         user_id: int | None = None,
         after_id: int | None = None,
         limit: int | None = None,
+        offset: int | None = None,
+        descending: bool = False,
     ) -> Sequence[Extension]:
+        query = self._extensions_query(tenant_id, keyword, enabled, user_id)
+        if after_id is not None:  # descending walks down from after_id instead of up
+            query = query.where(Extension.id < after_id if descending else Extension.id > after_id)
+        query = query.order_by(Extension.id.desc() if descending else Extension.id).offset(offset)
+        return self.session.scalars(query if limit is None else query.limit(limit)).all()
+
+    def count_extensions(self, tenant_id: int, *, keyword: str | None = None) -> int:
+        query = self._extensions_query(tenant_id, keyword, None, None)
+        return self.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+    def _extensions_query(
+        self, tenant_id: int, keyword: str | None, enabled: bool | None, user_id: int | None
+    ) -> Select[Extension]:
         query = select(Extension).where(Extension.tenant_id == tenant_id)
         if keyword:
             pattern = _contains(keyword)
@@ -116,10 +145,7 @@ class PbxRepository:
             query = query.where(Extension.enabled.is_(enabled))
         if user_id is not None:
             query = query.where(Extension.user_id == user_id)
-        if after_id is not None:
-            query = query.where(Extension.id > after_id)
-        query = query.order_by(Extension.id)
-        return self.session.scalars(query if limit is None else query.limit(limit)).all()
+        return query
 
     def hotlines(self, extension_ids: Sequence[int]) -> dict[int, list[str]]:
         if not extension_ids:
@@ -150,6 +176,13 @@ class PbxRepository:
             select(Number.id, Number.e164).where(Number.id.in_(number_ids))
         ).all()
         return {row.id: row.e164 for row in rows}
+
+    def active_numbers(self, tenant_id: int) -> list[str]:
+        """The E.164 of every number the tenant owns now."""
+        query = select(Number.e164).where(
+            Number.tenant_id == tenant_id, Number.status == NumberStatus.ACTIVE
+        )
+        return list(self.session.scalars(query.order_by(Number.e164)))
 
     def owned_number(self, tenant_id: int, e164: str) -> Number | None:
         """A number the tenant owns now: the only kind an extension may present."""

@@ -66,11 +66,31 @@ class UserService:
             raise NotFound(f"user {user_id} not found", code="user_not_found")
         return user
 
+    def by_ids(self, principal: Principal, user_ids: list[int]) -> dict[int, UserOut]:
+        """The tenant's users among these ids (another tenant's ids are simply absent)."""
+        rows = self.repo.users_by_ids(principal.require_tenant(), user_ids)
+        return {u.id: UserOut.model_validate(u) for u in rows}
+
+    def by_email(self, principal: Principal, email: str) -> UserOut | None:
+        cleaned = clean_email(email)
+        user = self.repo.user_by_email(principal.require_tenant(), cleaned) if cleaned else None
+        return UserOut.model_validate(user) if user is not None else None
+
     def list(
-        self, principal: Principal, *, keyword: str | None, after_id: int | None, limit: int
+        self,
+        principal: Principal,
+        *,
+        keyword: str | None,
+        after_id: int | None,
+        limit: int,
+        descending: bool = False,
     ) -> list[UserOut]:
         rows = self.repo.users(
-            principal.require_tenant(), keyword=keyword, after_id=after_id, limit=limit
+            principal.require_tenant(),
+            keyword=keyword,
+            after_id=after_id,
+            limit=limit,
+            descending=descending,
         )
         return [UserOut.model_validate(u) for u in rows]
 
