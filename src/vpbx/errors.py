@@ -9,6 +9,9 @@ class DomainError(Exception):
     """Base of every error a service raises on purpose."""
 
     code = "error"
+    # A refusal that is itself a fact to keep (a wrong one-time code counts as a try):
+    # the request's transaction commits what the service wrote before raising it.
+    keeps_changes = False
 
     def __init__(self, message: str, *, code: str | None = None, **details: Any) -> None:
         super().__init__(message)
@@ -56,3 +59,9 @@ class Forbidden(DomainError):
 
 class RateLimited(DomainError):
     code = "rate_limited"
+
+
+class Unavailable(DomainError):
+    """A service outside vpbx (a carrier, an SMS gateway) did not answer usefully."""
+
+    code = "unavailable"

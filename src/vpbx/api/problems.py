@@ -18,6 +18,7 @@ from vpbx.errors import (
     NotFound,
     RateLimited,
     Unauthenticated,
+    Unavailable,
 )
 
 log = logging.getLogger("vpbx.api")
@@ -30,6 +31,7 @@ _STATUS = [
     (Unauthenticated, 401),
     (Forbidden, 403),
     (RateLimited, 429),
+    (Unavailable, 503),
 ]
 _TITLES = {
     400: "Bad Request",
@@ -42,6 +44,7 @@ _TITLES = {
     422: "Unprocessable Content",
     429: "Too Many Requests",
     500: "Internal Server Error",
+    503: "Service Unavailable",
 }
 
 

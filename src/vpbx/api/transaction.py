@@ -20,7 +20,7 @@ from vpbx.api import idempotency
 from vpbx.config import Settings
 from vpbx.crypto import secret_box
 from vpbx.db import begin_writing
-from vpbx.errors import Invalid, Unauthenticated
+from vpbx.errors import DomainError, Invalid, Unauthenticated
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.service import TenancyService
 
@@ -88,8 +88,10 @@ class TransactionalRoute(APIRoute):
                     self._begin_and_identify, session, request, write
                 )
                 response = await _run(endpoint, request, session, write)
-            except BaseException:
-                await run_in_threadpool(_end, session, commit=False)
+            except BaseException as exc:
+                # A refusal that keeps its changes (a wrong code's counted try) commits them.
+                keep = isinstance(exc, DomainError) and exc.keeps_changes
+                await run_in_threadpool(_end, session, commit=keep)
                 raise
             if session.in_transaction():  # a path that did not finish: never leak it
                 await run_in_threadpool(_end, session, commit=False)

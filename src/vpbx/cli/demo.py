@@ -9,6 +9,8 @@ import uvicorn
 from sqlalchemy import func, select
 
 from vpbx import schema
+from vpbx.cli import packages as packages_cli
+from vpbx.cli import sms as sms_cli
 from vpbx.cli.context import engine, factory, out, reports_errors, settings, unit_of_work
 from vpbx.models import Number
 from vpbx.numbers.generate import generate_stock
@@ -55,6 +57,8 @@ def demo(
     schema.upgrade(url)
     stock = _load_stock()
     tenant_id, partner_key, tenant_key = _accounts()
+    catalogue = packages_cli.load_rows(DEMO_PARTNER, packages_cli.DEMO_CATALOGUE)
+    sms_cli.load_demo_offers()
     port = port or settings().port
     base = f"http://127.0.0.1:{port}"
     out.print(f"[bold]vpbx demo[/bold]  database: {engine().url.render_as_string()}")
@@ -69,6 +73,19 @@ def demo(
         highlight=False,
         soft_wrap=True,
     )
+    n_packages = catalogue.created + catalogue.updated
+    out.print(
+        f"carrier packages: {n_packages} (Viettel, MobiFone, VinaPhone); sell one by OTP "
+        "(DMall API), then read the subscriber's code in the SMS outbox:"
+    )
+    out.print(
+        f"  curl -s -X POST '{base}/api-customer/public/order/partner/get-otp' "
+        f"-H 'api-key: {partner_key}' -H 'Content-Type: application/json' "
+        """-d '{"telcoCode": "VIETTEL", "productCode": "MP5X", "phone": "0337880699"}'""",
+        highlight=False,
+        soft_wrap=True,
+    )
+    out.print("  vpbx sms outbox --to 0337880699", highlight=False)
     out.print(f"API docs: {base}/docs")
     if serve:
         uvicorn.run("vpbx.api.asgi:app", host="127.0.0.1", port=port, log_level="info")

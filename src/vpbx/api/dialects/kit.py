@@ -31,21 +31,28 @@ class Failure:
     """A failure in neutral terms, for a dialect to put in its envelope.
 
     `code` is the native stable code (e.g. `number_not_found`, `validation_failed`);
-    `errors` lists per-field messages ({field, message}) when the input was at fault.
+    `errors` lists per-field messages ({field, message}) when the input was at fault;
+    `details` are the domain error's own facts (e.g. `retry_after`), for messages that
+    a dialect words itself.
     """
 
     status: int
     code: str
     message: str
     errors: list[dict[str, str]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def failure_of(exc: Exception) -> Failure | None:
     """The neutral failure for an exception a request can raise; None if unexpected."""
     if isinstance(exc, DomainError):
-        fields = [{"field": exc.details["field"], "message": exc.message}]
+        fields = [{"field": str(exc.details.get("field")), "message": exc.message}]
         return Failure(
-            status_of(exc), exc.code, exc.message, fields if exc.details.get("field") else []
+            status_of(exc),
+            exc.code,
+            exc.message,
+            fields if exc.details.get("field") else [],
+            dict(exc.details),
         )
     if isinstance(exc, RequestValidationError):
         errors = validation_errors(exc)

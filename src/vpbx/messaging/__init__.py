@@ -1,0 +1,1 @@
+"""SMS: packets, templates, messages and the gateways they leave through."""

@@ -1,0 +1,1 @@
+"""Carrier packages sold to mobile subscribers, confirmed by a one-time code."""
