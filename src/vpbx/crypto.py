@@ -17,6 +17,8 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vpbx.config import Settings
 
@@ -79,10 +81,23 @@ def _box(key: bytes) -> SecretBox:
     return SecretBox(key)
 
 
+def _instance_key(settings: Settings) -> bytes:
+    if settings.secret_key:
+        return _decode_key(settings.secret_key)
+    return _key_from_file(settings.secret_key_file)
+
+
 def secret_box(settings: Settings) -> SecretBox:
-    key = (
-        _decode_key(settings.secret_key)
-        if settings.secret_key
-        else _key_from_file(settings.secret_key_file)
-    )
-    return _box(key)
+    return _box(_instance_key(settings))
+
+
+@lru_cache(maxsize=16)
+def _derive(key: bytes, purpose: str) -> bytes:
+    return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode()).derive(key)
+
+
+def derive_key(settings: Settings, purpose: str) -> bytes:
+    """A 32-byte key for one purpose (e.g. signing access tokens), derived from the
+    instance key with HKDF-SHA256: every API node derives the same one, and a key for
+    one purpose tells nothing about the instance key or another purpose's key."""
+    return _derive(_instance_key(settings), purpose)

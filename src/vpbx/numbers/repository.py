@@ -88,6 +88,15 @@ def _filter_conditions(filters: SearchFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def _search_conditions(
+    filters: SearchFilters, mask: CompiledMask | None, now: datetime
+) -> list[ColumnElement[bool]]:
+    conditions = [free_at(now), *_filter_conditions(filters)]
+    if mask is not None and not mask.matches_everything:
+        conditions += _mask_conditions(mask, filters.area_code)
+    return conditions
+
+
 SEARCH_COLUMNS = (
     Number.id,
     Number.e164,
@@ -117,9 +126,7 @@ def search_statement(
     limit: int,
 ) -> Select[Number]:
     """The search query (public so benchmarks can run the very same SQL on the driver)."""
-    query = select(Number).where(free_at(now), *_filter_conditions(filters))
-    if mask is not None and not mask.matches_everything:
-        query = query.where(*_mask_conditions(mask, filters.area_code))
+    query = select(Number).where(*_search_conditions(filters, mask, now))
     if after is not None:
         query = query.where(
             or_(Number.nsn > after[0], and_(Number.nsn == after[0], Number.id > after[1]))
@@ -162,6 +169,32 @@ class NumberRepository:
         """
         statement = search_statement(filters, mask, now=now, after=after, limit=limit)
         return self.session.execute(statement.with_only_columns(*SEARCH_COLUMNS)).all()
+
+    def search_page(
+        self,
+        filters: SearchFilters,
+        mask: CompiledMask | None,
+        *,
+        now: datetime,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[AnyRow], int]:
+        """A page of available numbers by position (nsn, id order), and how many match.
+
+        For faces that page by number with a total (OMICall, Plusofon); the native API
+        pages by keyset. The rows also carry when each number was listed and changed.
+        """
+        conditions = _search_conditions(filters, mask, now)
+        statement = (
+            select(*SEARCH_COLUMNS, Number.created_at, Number.updated_at)
+            .where(*conditions)
+            .order_by(Number.nsn, Number.id)
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = self.session.execute(statement).all()
+        total = self.session.scalar(select(func.count()).select_from(Number).where(*conditions))
+        return rows, total or 0
 
     def is_held_by(self, e164: str, tenant_id: int, now: datetime) -> bool:
         """Whether the tenant has a live hold on the number right now."""

@@ -50,6 +50,13 @@ class AvailableNumber(Schema):
     prices: list[Price]
 
 
+class StockNumber(AvailableNumber):
+    """A number on sale with when it was listed and last changed (faces that show them)."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
 class OwnedNumber(AvailableNumber):
     """A number as its holder sees it, with its lifecycle state."""
 
@@ -58,6 +65,26 @@ class OwnedNumber(AvailableNumber):
     reserved_until: datetime | None
     active_since: datetime | None
     paid_until: datetime | None
+
+
+class Line(Schema):
+    """A number a tenant holds (`reserved`, a live hold) or owns (`active`), named by id:
+    what faces that list a partner's or a tenant's lines (eTelecom's hotlines) show."""
+
+    id: int
+    e164: str
+    national_number: str
+    region: str
+    carrier: str
+    number_type: NumberType
+    status: NumberStatus
+    tenant_id: int
+    tenant_active: bool
+    reserved_until: datetime | None
+    active_since: datetime | None
+    paid_until: datetime | None
+    created_at: datetime
+    updated_at: datetime
 
 
 class SearchFilters(BaseModel):

@@ -30,6 +30,7 @@ from vpbx.numbers.schemas import (
     ReservationOut,
     ReservationResult,
     SearchFilters,
+    StockNumber,
 )
 from vpbx.numbers.timeutil import add_months
 from vpbx.pbx.repository import PbxRepository
@@ -158,6 +159,29 @@ class NumberService:
             encode_cursor(rows[limit - 1].nsn, rows[limit - 1].id) if len(rows) > limit else None
         )
         return Page(items=self._available_view(rows[:limit]), next_cursor=next_cursor)
+
+    def search_page(
+        self, filters: SearchFilters, *, offset: int, limit: int | None = None
+    ) -> tuple[list[StockNumber], int]:
+        """A page of the stock by position, with the number of matches (faces that page by
+        page number and show a total); same filters and order as `search`."""
+        limit = self._limit(limit)
+        if offset < 0:
+            raise Invalid("offset must not be negative", field="offset", code="validation_failed")
+        mask = compile_mask(filters.mask) if filters.mask is not None else None
+        if filters.area_code is not None and not filters.area_code.isdigit():
+            raise Invalid("area_code must be digits", field="area_code")
+        rows, total = self.repo.search_page(
+            filters, mask, now=now_utc(), offset=offset, limit=limit
+        )
+        prices = self._prices(rows)
+        items = [
+            StockNumber(
+                **self._fields(n, prices[n.id]), created_at=n.created_at, updated_at=n.updated_at
+            )
+            for n in rows
+        ]
+        return items, total
 
     def get(self, principal: Principal, number_text: str) -> OwnedNumber | AvailableNumber:
         """The caller's own number in full, a number in stock in its public view, else 404."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 import unicodedata
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from vpbx.audit.service import record
 from vpbx.errors import Conflict, Invalid, NotFound, Unauthenticated
+from vpbx.kit.rows import AnyRow
 from vpbx.models import ApiKey, Partner, Tenant
 from vpbx.pbx.sip import domain_for
 from vpbx.tenancy.principal import Principal
@@ -33,6 +35,27 @@ class IssuedKey:
 
     key: ApiKey
     secret: str
+
+
+def _principal_of(key: AnyRow) -> Principal:
+    """The caller a live key row stands for: its partner, or its (active) tenant."""
+    if key.tenant_id is None:
+        return Principal(
+            actor=f"key:{key.id}",
+            partner_id=key.partner_id,
+            tenant_id=None,
+            is_partner=True,
+            api_key_id=key.id,
+        )
+    if key.tenant_status != "active":
+        raise Unauthenticated("the API key's tenant is not active", code="tenant_inactive")
+    return Principal(
+        actor=f"key:{key.id}",
+        partner_id=key.tenant_partner_id,
+        tenant_id=key.tenant_id,
+        is_partner=False,
+        api_key_id=key.id,
+    )
 
 
 def _is_id(ref: str) -> bool:
@@ -95,10 +118,20 @@ class TenancyService:
         api_key_id: int | None = None,
         sip_domain_suffix: str = "vpbx.local",
         extension_length: int = 3,
+        unique_email: bool = False,
     ) -> Tenant:
+        """A new tenant of the partner; with `unique_email`, the email must name no other
+        tenant of the partner (faces that find a tenant by its owner's email need it)."""
         if self.repo.partner_by_id(partner_id) is None:
             raise NotFound(f"partner {partner_id} not found", code="partner_not_found")
         name = clean_name(name)
+        cleaned = clean_email(email)
+        if unique_email and cleaned and self.repo.tenants_with_email(partner_id, cleaned):
+            raise Conflict(
+                f"a tenant with the email {cleaned} exists",
+                code="tenant_email_exists",
+                field="email",
+            )
         if self.repo.tenant_by_name(partner_id, name) is not None:
             raise Conflict(
                 f"this partner already has a tenant named {name!r}", code="tenant_exists"
@@ -106,7 +139,7 @@ class TenancyService:
         tenant = Tenant(
             partner_id=partner_id,
             name=name,
-            email=clean_email(email),
+            email=cleaned,
             sip_domain=domain_for(name, sip_domain_suffix),
             extension_length=extension_length,
         )
@@ -173,23 +206,23 @@ class TenancyService:
         key = self.repo.credential(hash_key(raw_key.strip()))
         if key is None:
             raise Unauthenticated("the API key is not valid", code="invalid_api_key")
-        if key.tenant_id is None:
-            return Principal(
-                actor=f"key:{key.id}",
-                partner_id=key.partner_id,
-                tenant_id=None,
-                is_partner=True,
-                api_key_id=key.id,
+        return _principal_of(key)
+
+    def principal_for_key(self, key_id: int, key_hash_prefix: str) -> Principal:
+        """The caller behind a live key named by id (a signed access token carries it).
+
+        `key_hash_prefix` must match the key's stored hash: should an id ever be reused,
+        a token of the old key does not become one of the new. A revoked key, or one of
+        a tenant that is no longer active, is refused: its tokens die with it.
+        """
+        key = self.repo.credential_by_id(key_id)
+        if key is None or not hmac.compare_digest(
+            key.key_hash[: len(key_hash_prefix)], key_hash_prefix
+        ):
+            raise Unauthenticated(
+                "the API key behind this token is revoked", code="api_key_revoked"
             )
-        if key.tenant_status != "active":
-            raise Unauthenticated("the API key's tenant is not active", code="tenant_inactive")
-        return Principal(
-            actor=f"key:{key.id}",
-            partner_id=key.tenant_partner_id,
-            tenant_id=key.tenant_id,
-            is_partner=False,
-            api_key_id=key.id,
-        )
+        return _principal_of(key)
 
     def act_for(self, principal: Principal, tenant_id: int) -> Principal:
         """A partner key acting for one of its own tenants (Vpbx-Tenant).
@@ -209,6 +242,58 @@ class TenancyService:
         self, partner_id: int, *, after_id: int | None = None, limit: int = 50
     ) -> Sequence[Tenant]:
         return self.repo.tenants_of_partner(partner_id, after_id=after_id, limit=limit)
+
+    def find_tenants(
+        self,
+        partner_id: int,
+        *,
+        name: str | None = None,
+        tenant_id: int | None = None,
+        after_id: int | None = None,
+        descending: bool = False,
+        limit: int = 50,
+    ) -> Sequence[Tenant]:
+        """The partner's tenants, filtered by a name fragment and/or an id (faces with
+        their own filters and keyset paging in either direction)."""
+        return self.repo.find_tenants(
+            partner_id,
+            name=name,
+            tenant_id=tenant_id,
+            after_id=after_id,
+            descending=descending,
+            limit=limit,
+        )
+
+    def tenant_page(
+        self, partner_id: int, *, offset: int, limit: int
+    ) -> tuple[Sequence[Tenant], int]:
+        """One page of the partner's tenants by id, with how many there are in all."""
+        rows = self.repo.tenant_page(partner_id, offset=offset, limit=limit)
+        return rows, self.repo.count_tenants(partner_id)
+
+    def tenant_by_owner_email(self, partner_id: int, email: str) -> Tenant:
+        """The partner's tenant registered with this owner email.
+
+        Another partner's tenant is not found; two of the partner's tenants sharing the
+        email make the email ambiguous (a conflict, not a guess).
+        """
+        cleaned = clean_email(email)
+        if cleaned is None:
+            raise Invalid("email must not be blank", field="email")
+        tenants = self.repo.tenants_with_email(partner_id, cleaned)
+        if not tenants:
+            raise NotFound(
+                f"no tenant with the email {cleaned}",
+                code="tenant_not_found",
+                field="email",
+            )
+        if len(tenants) > 1:
+            raise Conflict(
+                f"several tenants have the email {cleaned}: use the native API with a tenant id",
+                code="tenant_email_ambiguous",
+                field="email",
+            )
+        return tenants[0]
 
     def partners(self) -> Sequence[Partner]:
         return self.repo.partners()
