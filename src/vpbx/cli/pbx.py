@@ -18,6 +18,7 @@ from vpbx.errors import DomainError
 from vpbx.pbx.extensions import ExtensionService
 from vpbx.pbx.repository import PbxRepository
 from vpbx.pbx.schemas import ExtensionCreate, ExtensionWithPassword
+from vpbx.sip.registrations import RegistrationService, summary
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.service import TenancyService
 
@@ -89,10 +90,16 @@ def list_extensions(
 ) -> None:
     """List a tenant's extensions."""
     table = Table("id", "number", "name", "user", "enabled", "expires", "caller ID", "hotlines")
+    table.add_column("registered")
     with unit_of_work() as session:
         principal = _principal(session, tenant)
         service = ExtensionService(session, settings())
-        for e in service.list(principal, keyword=keyword, limit=100_000):
+        rows = service.list(principal, keyword=keyword, limit=100_000)
+        # Bindings live in the SIP server: "-" when vpbx has none or it does not answer.
+        registered = RegistrationService(session, settings()).live(
+            principal, [(e.id, e.number) for e in rows]
+        )
+        for e in rows:
             table.add_row(
                 str(e.id),
                 e.number,
@@ -102,6 +109,7 @@ def list_extensions(
                 e.expires_at.isoformat() if e.expires_at else "",
                 e.caller_id_hotline or "",
                 ", ".join(e.outbound_hotlines),
+                "-" if registered is None else summary(registered.get(e.id, [])),
             )
     out.print(table)
 
