@@ -16,6 +16,7 @@ from vpbx.api.dialects.dmall import router as dmall
 from vpbx.api.dialects.etelecom import router as etelecom
 from vpbx.api.dialects.etelecom_sms import router as etelecom_sms
 from vpbx.api.dialects.omicall import router as omicall
+from vpbx.api.dialects.plusofon import router as plusofon
 from vpbx.api.native import (
     calls,
     commerce,
@@ -26,6 +27,7 @@ from vpbx.api.native import (
     packages,
     pbx,
     routes,
+    sip,
     tenancy,
 )
 from vpbx.config import Settings, get_settings
@@ -70,8 +72,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
-    native = (numbers, commerce, tenancy, pbx, forwarding, contacts, routes, calls)
-    for module in (*native, messaging, packages, omicall, etelecom, dmall, etelecom_sms):
+    native = (numbers, commerce, tenancy, pbx, forwarding, contacts, routes, calls, sip)
+    for module in (*native, messaging, packages, omicall, etelecom, plusofon, dmall, etelecom_sms):
         app.include_router(module.router)
 
     @app.get("/healthz", tags=["health"])

@@ -9,9 +9,13 @@ import uvicorn
 
 from vpbx import schema
 from vpbx.cli import demo as demo_module
+from vpbx.cli.calls import app as calls_app
 from vpbx.cli.context import engine, fail, out, reports_errors, settings
 from vpbx.cli.numbers import app as numbers_app
+from vpbx.cli.packages import app as packages_app
 from vpbx.cli.pbx import app as extensions_app
+from vpbx.cli.sip import app as sip_app
+from vpbx.cli.sms import app as sms_app
 from vpbx.cli.tenancy import keys, partners, tenants
 
 app = typer.Typer(
@@ -26,6 +30,10 @@ app.add_typer(tenants, name="tenants")
 app.add_typer(keys, name="keys")
 app.add_typer(numbers_app, name="numbers")
 app.add_typer(extensions_app, name="extensions")
+app.add_typer(sip_app, name="sip")
+app.add_typer(calls_app, name="calls")
+app.add_typer(packages_app, name="packages")
+app.add_typer(sms_app, name="sms")
 
 
 @db.command("upgrade")

@@ -12,8 +12,18 @@ from vpbx.models.forwarding import (
     Scenario,
     ScenarioOption,
 )
+from vpbx.models.messaging import (
+    SmsCredential,
+    SmsMessage,
+    SmsOutboxEntry,
+    SmsPacket,
+    SmsPacketOffer,
+    SmsTemplate,
+)
 from vpbx.models.number import Number, NumberPrice
+from vpbx.models.packages import CarrierPackage, OtpSend, PackageOrder
 from vpbx.models.pbx import Extension, ExtensionHotline, RingGroup, RingGroupMember, User
+from vpbx.models.sip import SipSchemaVersion, SipTrunk, SipTrunkSource, SipTrunkTenant
 from vpbx.models.tenancy import ApiKey, Partner, Tenant
 
 __all__ = [
@@ -23,6 +33,7 @@ __all__ = [
     "CallQueue",
     "CallQueueMember",
     "CallRecord",
+    "CarrierPackage",
     "ContactList",
     "ContactListEntry",
     "Extension",
@@ -34,12 +45,24 @@ __all__ = [
     "NumberPrice",
     "Order",
     "OrderItem",
+    "OtpSend",
+    "PackageOrder",
     "Partner",
     "Reservation",
     "RingGroup",
     "RingGroupMember",
     "Scenario",
     "ScenarioOption",
+    "SipSchemaVersion",
+    "SipTrunk",
+    "SipTrunkSource",
+    "SipTrunkTenant",
+    "SmsCredential",
+    "SmsMessage",
+    "SmsOutboxEntry",
+    "SmsPacket",
+    "SmsPacketOffer",
+    "SmsTemplate",
     "Tenant",
     "User",
 ]

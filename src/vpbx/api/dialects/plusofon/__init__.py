@@ -1,0 +1,1 @@
+"""The Plusofon REST API dialect."""

@@ -1,0 +1,7 @@
+"""The plusofon dialect's paths (being built)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["plusofon"])
