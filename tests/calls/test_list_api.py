@@ -226,10 +226,11 @@ def test_a_short_last_page_has_no_cursor(client: TestClient, alices: Pbx) -> Non
     assert client.get("/v1/calls", headers=alices.party.headers).json() == {
         "items": [],
         "next_cursor": None,
+        "prev_cursor": None,
     }
     post(client, alices.party, call("only"))
     body = client.get("/v1/calls", params={"limit": 1}, headers=alices.party.headers).json()
-    assert (ids(body["items"]), body["next_cursor"]) == (["only"], None)
+    assert (ids(body["items"]), body["next_cursor"], body["prev_cursor"]) == (["only"], None, None)
 
 
 @pytest.mark.parametrize(
@@ -241,3 +242,57 @@ def test_cursors_not_from_this_api_are_refused(
 ) -> None:
     response = client.get("/v1/calls", params={"cursor": cursor}, headers=alices.party.headers)
     assert error_fields(assert_problem(response, 422, "validation_failed")) == ["cursor"]
+
+
+def test_before_walks_back_to_the_first_page_with_equal_start_times(
+    client: TestClient, alices: Pbx, bobs: Pbx
+) -> None:
+    calls = [
+        call(f"t{second}-{n}", started_at=at(second), answered_at=at(second), ended_at=at(99))
+        for n in range(6)
+        for second in (10, 0, 20)
+    ]
+    for party in (alices.party, bobs.party):
+        response = client.post("/v1/calls/batch", json={"calls": calls}, headers=party.headers)
+        assert response.status_code == 201, response.text
+    everything = get(client, alices, limit=200)
+    h = alices.party.headers
+    for limit in (1, 4, 6, 7, 18):
+        forward = [client.get("/v1/calls", params={"limit": limit}, headers=h).json()]
+        assert forward[0]["prev_cursor"] is None
+        while forward[-1]["next_cursor"] is not None:
+            params = {"limit": limit, "cursor": forward[-1]["next_cursor"]}
+            forward.append(client.get("/v1/calls", params=params, headers=h).json())
+            assert forward[-1]["prev_cursor"] is not None
+        assert [c for page in forward for c in ids(page["items"])] == everything
+        backward = [forward[-1]]
+        while backward[-1]["prev_cursor"] is not None:
+            params = {"limit": limit, "before": backward[-1]["prev_cursor"]}
+            response = client.get("/v1/calls", params=params, headers=h)
+            assert response.status_code == 200, response.text
+            backward.append(response.json())
+            assert len(backward) <= len(forward), "walked back past the first page"
+        assert [ids(p["items"]) for p in reversed(backward)] == [ids(p["items"]) for p in forward]
+        # Back at the start: no page before it, and the same way on as the first time.
+        assert backward[-1] == forward[0], limit
+
+
+@pytest.mark.parametrize("before", ["x", "", "%%%", "MTIz", "LTEuMQ", "١", "a" * 65])
+def test_before_cursors_not_from_this_api_are_refused(
+    client: TestClient, alices: Pbx, before: str
+) -> None:
+    response = client.get("/v1/calls", params={"before": before}, headers=alices.party.headers)
+    assert error_fields(assert_problem(response, 422, "validation_failed")) == ["before"]
+
+
+def test_cursor_and_before_together_are_refused(client: TestClient, alices: Pbx) -> None:
+    for i in range(3):
+        posted(client, alices.party, call_id=f"c{i}", started_at=at(i), answered_at=at(i))
+    h = alices.party.headers
+    first = client.get("/v1/calls", params={"limit": 1}, headers=h).json()
+    second = client.get(
+        "/v1/calls", params={"limit": 1, "cursor": first["next_cursor"]}, headers=h
+    ).json()
+    both = {"cursor": second["next_cursor"], "before": second["prev_cursor"]}
+    response = client.get("/v1/calls", params=both, headers=h)
+    assert error_fields(assert_problem(response, 422, "validation_failed")) == ["before"]

@@ -211,3 +211,87 @@ def test_filters_are_normalised_and_checked(
             service.normalise(CallFilter(hotlines=["12"]))
         with pytest.raises(Invalid):
             service.normalise(CallFilter(date_from=BASE + timedelta(seconds=1), date_to=BASE))
+
+
+# --- keyset pages both ways -------------------------------------------------------------------
+
+
+def _pages_both_ways(
+    service: CallRecordService, me: Principal, filters: CallFilter, limit: int
+) -> tuple[list[list[str]], list[list[str]]]:
+    """Every page forwards from the first, then backwards from the last to the first."""
+    forward = [service.list_calls(me, filters, limit=limit)]
+    assert forward[0].prev_cursor is None
+    while forward[-1].next_cursor is not None:
+        forward.append(service.list_calls(me, filters, cursor=forward[-1].next_cursor, limit=limit))
+        assert len(forward) < 100, "the pages never end"
+    backward = [forward[-1]]
+    while backward[-1].prev_cursor is not None:
+        before = backward[-1].prev_cursor
+        backward.append(service.list_calls(me, filters, before=before, limit=limit))
+        assert len(backward) < 100, "the pages never end"
+    # The start reached going back is a first page: nothing before it, more after it.
+    assert backward[-1].prev_cursor is None
+    assert (backward[-1].next_cursor is None) == (len(forward) == 1)
+    names = [[c.call_id for c in page.items] for page in forward]
+    return names, [[c.call_id for c in page.items] for page in reversed(backward)]
+
+
+def test_pages_forwards_then_back_with_equal_start_times(
+    client: TestClient, factory: sessionmaker[Session], settings: Settings, alices: Pbx, bobs: Pbx
+) -> None:
+    # 3 start times with 5 calls each, posted out of order; Bob has calls at the same times.
+    calls = [
+        call(f"t{second}-{n}", started_at=at(second), answered_at=at(second), ended_at=at(99))
+        for n in range(5)
+        for second in (20, 0, 10)
+    ]
+    for party, batch in ((alices.party, calls), (bobs.party, calls[:4])):
+        response = client.post("/v1/calls/batch", json={"calls": batch}, headers=party.headers)
+        assert response.status_code == 201, response.text
+    with factory() as session:
+        service = CallRecordService(session, settings)
+        me = principal(alices.party)
+        everything = [c.call_id for c in service.list_calls(me, CallFilter(), limit=100).items]
+        assert len(everything) == 15
+        assert everything[:5] == [f"t20-{n}" for n in reversed(range(5))]  # ties by id
+        for limit in (1, 2, 4, 5, 7, 14, 15, 16):
+            forward, backward = _pages_both_ways(service, me, CallFilter(), limit)
+            assert [c for page in forward for c in page] == everything, limit
+            assert backward == forward, limit  # the same pages, neither repeats nor gaps
+        early = CallFilter(date_to=BASE + timedelta(seconds=20))
+        forward, backward = _pages_both_ways(service, me, early, 3)
+        assert [c for page in forward for c in page] == everything[5:]
+        assert backward == forward
+
+
+def test_paging_back_past_new_calls_and_bad_cursors(
+    client: TestClient, factory: sessionmaker[Session], settings: Settings, alices: Pbx
+) -> None:
+    for i in range(5):
+        posted(client, alices.party, call_id=f"c{i}", started_at=at(i), answered_at=at(i))
+    with factory() as session:
+        service = CallRecordService(session, settings)
+        me = principal(alices.party)
+        first = service.list_calls(me, CallFilter(), limit=2)
+        second = service.list_calls(me, CallFilter(), cursor=first.next_cursor, limit=2)
+        assert [c.call_id for c in second.items] == ["c2", "c1"]
+        assert second.prev_cursor is not None
+    # A newer call arrives: going back now finds a page before the old first one.
+    posted(client, alices.party, call_id="new", started_at=at(50), answered_at=at(50))
+    with factory() as session:
+        service = CallRecordService(session, settings)
+        back = service.list_calls(me, CallFilter(), before=second.prev_cursor, limit=2)
+        assert [c.call_id for c in back.items] == ["c4", "c3"]
+        assert back.prev_cursor is not None
+        newest = service.list_calls(me, CallFilter(), before=back.prev_cursor, limit=2)
+        assert ([c.call_id for c in newest.items], newest.prev_cursor) == (["new"], None)
+        for bad in ("x", "", "MTIz", "a" * 65):
+            with pytest.raises(Invalid) as caught:
+                service.list_calls(me, CallFilter(), before=bad, limit=2)
+            assert caught.value.details["field"] == "before"
+        with pytest.raises(Invalid) as caught:
+            service.list_calls(
+                me, CallFilter(), cursor=first.next_cursor, before=second.prev_cursor, limit=2
+            )
+        assert caught.value.details["field"] == "before"

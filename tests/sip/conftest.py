@@ -22,6 +22,16 @@ from vpbx.sip.settings import SipSettings, get_sip_settings
 
 @pytest.fixture
 def stack(settings: Settings, engine: Engine) -> Iterator[Stack]:
+    yield from _stack(settings, engine)
+
+
+@pytest.fixture
+def uncached_stack(settings: Settings, engine: Engine) -> Iterator[Stack]:
+    """Kamailio without its credential cache (auth_db reads the view on every request)."""
+    yield from _stack(settings, engine, credential_cache_s=0)
+
+
+def _stack(settings: Settings, engine: Engine, credential_cache_s: int = 300) -> Iterator[Stack]:
     reason = missing_tools(settings.database_url)
     if reason is not None:
         if os.environ.get("VPBX_REQUIRE_SIP") == "1":  # CI installs them: missing is a failure
@@ -30,7 +40,9 @@ def stack(settings: Settings, engine: Engine) -> Iterator[Stack]:
     # Unix socket paths are short (108 bytes): a folder of our own under /tmp.
     workdir = Path(tempfile.mkdtemp(prefix="vsip-"))
     try:
-        with running_stack(settings, engine, workdir) as running:
+        with running_stack(
+            settings, engine, workdir, credential_cache_s=credential_cache_s
+        ) as running:
             yield running
     except BaseException:
         print((workdir / "kamailio.log").read_text(errors="replace")[-6000:])  # noqa: T201

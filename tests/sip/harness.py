@@ -204,6 +204,16 @@ class Stack:
         except ControlError:
             return 0
 
+    def cached(self, aor: str) -> str | None:
+        """Kamailio's credential cache entry of `aor` ("expiry:ha1", "-" when forgotten)."""
+        try:
+            found = self.control.call("htable.get", "credentials", aor)
+        except ControlError:
+            return None
+        item = found.get("item", {}) if isinstance(found, dict) else {}
+        value = item.get("value")
+        return None if value is None else str(value)
+
 
 def _after_answer(cseq: int) -> str:
     return f"""<send>
@@ -255,7 +265,9 @@ def _ack(uri: str, cseq: int) -> str:
 
 
 @contextmanager
-def running_stack(settings: Settings, engine: Engine, workdir: Path) -> Iterator[Stack]:
+def running_stack(
+    settings: Settings, engine: Engine, workdir: Path, *, credential_cache_s: int = 300
+) -> Iterator[Stack]:
     """Start vpbx and Kamailio; stop both (and every phone) at the end, whatever happens."""
     api_port = free_port()
     sip = SipSettings(
@@ -266,6 +278,7 @@ def running_stack(settings: Settings, engine: Engine, workdir: Path) -> Iterator
         run_dir=workdir / "kamailio",
         children=2,
         rpc_timeout_s=2.0,
+        credential_cache_s=credential_cache_s,
     )
     sip = sip.model_copy(update={"control_socket": config.control_socket(sip)})
     app = create_app(settings, engine)

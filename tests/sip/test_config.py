@@ -75,7 +75,7 @@ def test_the_configuration_names_the_instance(tmp_path: Path) -> None:
         "#!define LISTEN_UDP udp:10.1.2.3:5099",
         "#!define LISTEN_TCP tcp:10.1.2.3:5099",
         '#!define VPBX_ROUTE_URL "https://sip:a-token-of-sixteen-plus@api.example:8443/v1/sip/route"',
-        '#!define VPBX_CALLS_URL "https://sip:a-token-of-sixteen-plus@api.example:8443/v1/sip/calls"',
+        '#!define VPBX_CALLS_URL "https://sip:a-token-of-sixteen-plus@api.example:8443/v1/sip/calls/batch"',
         f'#!define RPCSOCK "{tmp_path}/run/kamailio_rpc.sock"',
         f'#!define CTLSOCK "unix:{tmp_path}/run/kamailio_ctl"',
     ):
@@ -84,6 +84,18 @@ def test_the_configuration_names_the_instance(tmp_path: Path) -> None:
     assert '#!define AUTH_TABLE "sip_subscribers"' in text
     no_tcp = config.render(settings, _sip(tmp_path, tcp=False))
     assert "LISTEN_TCP" not in no_tcp.split("\n\n")[0]
+
+
+def test_the_credential_cache_is_on_by_default_and_can_be_switched_off(tmp_path: Path) -> None:
+    settings = Settings(database_url="postgresql://vpbx@10.0.0.2/pbx", secret_key=None)
+    lines = config.render(settings, _sip(tmp_path)).splitlines()
+    assert "#!define WITH_CREDENTIAL_CACHE" in lines
+    assert '#!define CREDENTIAL_CACHE "credentials=>size=12;autoexpire=300;"' in lines
+    assert '#!define ACCOUNTS_DB "accounts=>postgres://vpbx@10.0.0.2:5432/pbx"' in lines
+    lines = config.render(settings, _sip(tmp_path, credential_cache_s=0)).splitlines()
+    assert "#!define WITH_CREDENTIAL_CACHE" not in lines
+    # the table still exists, so vpbx's invalidations find it (and change nothing)
+    assert '#!define CREDENTIAL_CACHE "credentials=>size=12;autoexpire=60;"' in lines
 
 
 def test_sqlite_instances_load_the_sqlite_driver(tmp_path: Path) -> None:
@@ -118,9 +130,16 @@ def test_missing_kamailio_is_named_as_debian_packages(monkeypatch: pytest.Monkey
 
 
 @pytest.mark.skipif(shutil.which("kamailio") is None, reason="Kamailio is not installed")
-def test_kamailio_accepts_the_configuration(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/v.db", secret_key=None)
-    path = config.write(settings, _sip(tmp_path), tmp_path / "kamailio.cfg")
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("cache_s", [300, 0])
+def test_kamailio_accepts_the_configuration(tmp_path: Path, database: str, cache_s: int) -> None:
+    url = f"sqlite:///{tmp_path}/v.db" if database == "sqlite" else "postgresql://u@h/d"
+    missing = config.missing_packages(config.kamailio_database(url))
+    if missing:
+        pytest.skip("Kamailio is incomplete: apt-get install " + " ".join(missing))
+    settings = Settings(database_url=url, secret_key=None)
+    sip = _sip(tmp_path, credential_cache_s=cache_s)
+    path = config.write(settings, sip, tmp_path / "kamailio.cfg")
     checked = subprocess.run(
         config.command(path, check_only=True), capture_output=True, text=True, timeout=30
     )

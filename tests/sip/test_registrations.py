@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,13 @@ from tests.problems import assert_problem
 from tests.sip.helpers import domain, extension, ok
 from vpbx.models import Tenant
 from vpbx.sip.control import ControlError, KamailioControl, Registration, parse_lookup
-from vpbx.sip.notifier import KamailioNotifier, RecordingNotifier, after_commit, use_notifier
+from vpbx.sip.notifier import (
+    KamailioNotifier,
+    RecordingNotifier,
+    after_commit,
+    forget_all_credentials_after_commit,
+    use_notifier,
+)
 
 
 def test_disabling_expiring_rotating_or_deleting_drops_registrations(
@@ -45,6 +51,47 @@ def test_disabling_expiring_rotating_or_deleting_drops_registrations(
     ok(sip_client.post(f"/v1/extensions/{ids['103']}/password", json={}, headers=headers))
     assert sip_client.delete(f"/v1/extensions/{ids['104']}", headers=headers).status_code == 204
     assert notifier.dropped == [f"{n}{aor}" for n in ("101", "102", "103", "104")]
+    # the SIP server's cached credentials of each go too
+    assert notifier.forgotten == notifier.dropped
+
+
+def test_a_new_expiry_forgets_the_cached_credentials_but_keeps_the_bindings(
+    sip_client: TestClient, alice: Party, notifier: RecordingNotifier
+) -> None:
+    ext = extension(sip_client, alice, "101")
+    path, headers = f"/v1/extensions/{ext['id']}", alice.headers
+    later = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    ok(sip_client.patch(path, json={"display_name": "x", "enabled": True}, headers=headers))
+    assert notifier.forgotten == []  # who may authenticate with what did not change
+    ok(sip_client.patch(path, json={"expires_at": later}, headers=headers))
+    ok(sip_client.patch(path, json={"expires_at": None}, headers=headers))
+    aor = f"101@{domain(sip_client, alice)}"
+    assert (notifier.forgotten, notifier.dropped) == ([aor, aor], [])
+
+
+class _Ordered(RecordingNotifier):
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[str] = []
+
+    def forget_credentials(self, aors: Sequence[str]) -> None:
+        self.events += [f"forget {a}" for a in aors]
+
+    def drop_registrations(self, aors: Sequence[str]) -> None:
+        self.events += [f"drop {a}" for a in aors]
+
+
+def test_credentials_are_forgotten_before_bindings_are_dropped(
+    sip_client: TestClient, alice: Party
+) -> None:
+    """A phone whose binding is dropped registers again at once: by then its cached
+    credentials must be gone, or the old password would still pass."""
+    ext = extension(sip_client, alice, "101")
+    with use_notifier(_Ordered()) as ordered:
+        ok(sip_client.post(f"/v1/extensions/{ext['id']}/password", json={}, headers=alice.headers))
+    aor = f"101@{domain(sip_client, alice)}"
+    assert isinstance(ordered, _Ordered)
+    assert ordered.events == [f"forget {aor}", f"drop {aor}"]
 
 
 def test_a_refused_change_drops_nothing(
@@ -58,6 +105,7 @@ def test_a_refused_change_drops_nothing(
     response = sip_client.delete(f"/v1/extensions/{theirs['id']}", headers=alice.headers)
     assert_problem(response, 404)
     assert notifier.dropped == []
+    assert notifier.forgotten == []
 
 
 def test_renaming_the_domain_drops_every_registration_of_the_old_one(
@@ -68,6 +116,7 @@ def test_renaming_the_domain_drops_every_registration_of_the_old_one(
     old = domain(sip_client, alice)
     ok(sip_client.patch("/v1/pbx", json={"sip_domain": "renamed.example"}, headers=alice.headers))
     assert sorted(notifier.dropped) == [f"101@{old}", f"102@{old}"]
+    assert sorted(notifier.forgotten) == [f"101@{old}", f"102@{old}"]
 
 
 def test_registrations_of_an_extension(
@@ -150,6 +199,8 @@ def fake_kamailio(tmp_path: Path) -> Iterator[tuple[Path, list[dict[str, Any]]]]
         "ul.lookup": lambda p: {"result": _LOOKUP} if p[1].startswith("101@") else {
             "error": {"code": 404, "message": "AOR not found"}},
         "permissions.addressReload": lambda p: {"result": None},
+        "htable.sets": lambda p: {"result": None},
+        "htable.flush": lambda p: {"result": None},
     }  # fmt: skip
     stop = threading.Event()
 
@@ -218,11 +269,15 @@ def test_the_control_client_speaks_kamailios_json_rpc(
     assert found.expires_at > datetime.now(UTC) + timedelta(seconds=3500)
     assert control.registrations("102@acme.example") == []
     control.reload_trunks()
+    control.forget_credentials("101@acme.example")
+    control.forget_all_credentials()
     assert [(r["method"], r["params"]) for r in seen] == [
         ("ul.rm", ["location", "101@acme.example"]),
         ("ul.lookup", ["location", "101@acme.example"]),
         ("ul.lookup", ["location", "102@acme.example"]),
         ("permissions.addressReload", []),
+        ("htable.sets", ["credentials", "101@acme.example", "-"]),
+        ("htable.flush", ["credentials"]),
     ]
     slow = KamailioControl(path, timeout_s=0.2)
     with pytest.raises(ControlError):
@@ -232,9 +287,46 @@ def test_the_control_client_speaks_kamailios_json_rpc(
 def test_an_absent_sip_server_never_fails_a_change(tmp_path: Path) -> None:
     notifier = KamailioNotifier(KamailioControl(tmp_path / "missing.sock", timeout_s=0.2))
     notifier.drop_registrations(["101@acme.example"])  # logged, not raised
+    notifier.forget_credentials(["101@acme.example"])
+    notifier.forget_all_credentials()
     notifier.reload_trunks()
     with pytest.raises(ControlError):
         notifier.registrations("101@acme.example")
+
+
+class _Unreachable(KamailioControl):
+    def __init__(self) -> None:
+        super().__init__(Path("/nonexistent"), timeout_s=0.1)
+        self.calls = 0
+
+    def call(self, method: str, *params: str) -> Any:
+        self.calls += 1
+        raise ControlError("timed out")
+
+
+def test_an_unreachable_sip_server_is_not_waited_for_once_per_account(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    control = _Unreachable()
+    KamailioNotifier(control).forget_credentials(["101@a.example", "102@a.example"])
+    assert control.calls == 1
+    assert "101@a.example, 102@a.example" in caplog.text  # the log names every one
+
+
+def test_a_tenant_status_change_empties_the_cache_after_commit_only(
+    engine: Engine, notifier: RecordingNotifier
+) -> None:
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        session.begin()
+        forget_all_credentials_after_commit(session)
+        session.rollback()
+        assert notifier.flushes == 0
+        session.begin()
+        forget_all_credentials_after_commit(session)
+        session.commit()
+    assert notifier.flushes == 1
 
 
 def test_odd_lookup_answers_give_no_registrations() -> None:

@@ -72,10 +72,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
     problems.install(app)
-    native = (numbers, commerce, tenancy, pbx, forwarding, contacts, routes, calls, sip)
-    for module in (*native, messaging, packages, omicall, etelecom, plusofon, dmall, etelecom_sms):
-        app.include_router(module.router)
 
+    # Health and the SIP server first: routes are matched in order, and these are
+    # asked most often (their paths overlap no other face's).
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> JSONResponse:
         try:
@@ -84,5 +83,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         except Exception:
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+
+    app.include_router(sip.server)
+    native = (numbers, commerce, tenancy, pbx, forwarding, contacts, routes, calls)
+    for module in (*native, messaging, packages, omicall, etelecom, plusofon, dmall, etelecom_sms):
+        app.include_router(module.router)
+    app.include_router(sip.native)
 
     return app

@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -85,6 +85,20 @@ class CallRepository:
             )
         )
 
+    def insert_values(self, rows: Sequence[CallRecord]) -> bool:
+        """As `insert`, as one Core INSERT of the rows' values (the objects stay
+        transient: nothing reads them back)."""
+        columns = [c.key for c in CallRecord.__table__.columns if c.key != "id"]
+        values = [{key: getattr(row, key) for key in columns} for row in rows]
+        if not values:
+            return True
+        try:
+            with self.session.begin_nested():
+                self.session.execute(insert(CallRecord), values)
+        except IntegrityError:
+            return False
+        return True
+
     def insert(self, rows: Sequence[CallRecord]) -> bool:
         """Add the rows together, or none of them and answer False when one of their call
         ids was recorded meanwhile (a concurrent post) or a reference vanished."""
@@ -139,6 +153,34 @@ class CallRepository:
                 ),
             )
         query = query.order_by(CallRecord.started_at.desc(), CallRecord.id.desc()).limit(limit)
+        return [(row[0], row[1]) for row in self.session.execute(query)]
+
+    def search_newer(
+        self,
+        tenant_id: int,
+        filters: CallFilter,
+        *,
+        before: tuple[datetime, int],
+        limit: int,
+    ) -> list[CallRow]:
+        """The `limit` calls just newer than `before` (the first call of a page), read
+        oldest first (started_at, then id, ascending): the caller reverses them into the
+        newest-first page that precedes that one. The same index range as `search`, walked
+        the other way."""
+        started, record_id = before
+        query = (
+            self._select()
+            .where(
+                *self._conditions(tenant_id, filters),
+                CallRecord.started_at >= started,
+                or_(
+                    CallRecord.started_at > started,
+                    and_(CallRecord.started_at == started, CallRecord.id > record_id),
+                ),
+            )
+            .order_by(CallRecord.started_at, CallRecord.id)
+            .limit(limit)
+        )
         return [(row[0], row[1]) for row in self.session.execute(query)]
 
     def page(

@@ -171,13 +171,16 @@ _MAX_MICROS = int((datetime(9999, 12, 31, tzinfo=UTC) - _EPOCH).total_seconds())
 
 
 def encode_cursor(started_at: datetime, record_id: int) -> str:
-    """The position after a record in newest-first order: opaque to clients."""
+    """A record's position in newest-first order, opaque to clients. The same token is a
+    bound either way: the calls after it (a next cursor) or before it (a previous one)."""
     micros = (started_at - _EPOCH) // timedelta(microseconds=1)
     return base64.urlsafe_b64encode(f"{micros}.{record_id}".encode()).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    bad = Invalid("cursor is not one this API returned", code="validation_failed", field="cursor")
+def decode_cursor(cursor: str, field: str = "cursor") -> tuple[datetime, int]:
+    bad = Invalid(
+        f"{field} is not a cursor this API returned", code="validation_failed", field=field
+    )
     if not (cursor.isascii() and 0 < len(cursor) <= 64):
         raise bad
     try:

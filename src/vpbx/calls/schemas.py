@@ -127,6 +127,16 @@ class CallFilter(BaseModel):
     billsec: list[Comparison] = Field(default_factory=list, max_length=12)
 
 
+class CallPage(BaseModel):
+    """A keyset page of calls, newest first. `next_cursor` reads the older calls after
+    it, `prev_cursor` the newer ones before it; None: there is nothing that way (the
+    first page has no previous one)."""
+
+    items: list[CallRecordOut]
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+
 class CallOffsetPage(BaseModel):
     """A numbered page (OMICall's page/size paging) and the number of matching calls."""
 

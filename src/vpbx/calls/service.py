@@ -22,13 +22,13 @@ from vpbx.calls.schemas import (
     CallBatchOut,
     CallFilter,
     CallOffsetPage,
+    CallPage,
     CallRecordIn,
     CallRecordOut,
 )
 from vpbx.config import Settings
 from vpbx.errors import Conflict, DomainError, Invalid, NotFound
 from vpbx.models import CallRecord
-from vpbx.numbers.schemas import Page
 from vpbx.tenancy.principal import Principal
 
 # Concurrent posts of the same calls: after losing a race the batch is checked again
@@ -122,9 +122,39 @@ class CallRecordService:
         """Store every call or none: one bad call refuses the batch."""
         return self._record_all(principal.require_tenant(), calls, batch=True)
 
+    def intake(
+        self, tenant_id: int, calls: Sequence[CallRecordIn], *, batch: bool = True
+    ) -> tuple[int, int]:
+        """Store every call or none, as `record_batch`, for a writer that does not read
+        the records back (the SIP server's outcomes): (how many new, how many known).
+        `batch` False: errors name the call's fields without an index."""
+        drafts, _, rows = self._store_all(tenant_id, calls, batch=batch, read_back=False)
+        return len(rows), len(drafts) - len(rows)
+
     def _record_all(
         self, tenant_id: int, calls: Sequence[CallRecordIn], *, batch: bool
     ) -> CallBatchOut:
+        drafts, stored, rows = self._store_all(tenant_id, calls, batch=batch)
+        by_call_id = {**stored, **{row.call_id: row for row in rows}}
+        views = self.repo.with_users(tenant_id, [row.id for row in by_call_id.values()])
+        return CallBatchOut(
+            created=len(rows),
+            existing=len(drafts) - len(rows),
+            items=[_out(views[by_call_id[d.call_id].id]) for d in drafts],
+        )
+
+    def _store_all(
+        self,
+        tenant_id: int,
+        calls: Sequence[CallRecordIn],
+        *,
+        batch: bool,
+        read_back: bool = True,
+    ) -> tuple[list[Draft], dict[str, CallRecord], list[CallRecord]]:
+        """Check and insert the calls not stored yet: (the drafts, the rows already
+        stored by call id, the rows inserted). Without `read_back` the rows go in as one
+        plain multi-row INSERT (the ORM's unit of work costs more than the insert) and
+        the returned ones carry no id."""
         now = datetime.now(UTC)
         drafts = []
         for index, data in enumerate(calls):
@@ -134,20 +164,14 @@ class CallRecordService:
             stored = self.repo.by_call_ids(tenant_id, {d.call_id for d in drafts})
             new = self._new_drafts(drafts, stored, batch)
             rows = self._rows(tenant_id, new, batch)
-            if self.repo.insert(rows):
+            if self.repo.insert(rows) if read_back else self.repo.insert_values(rows):
                 break
         else:
             raise Conflict(
                 "these calls are being recorded by another request right now; retry",
                 code="call_busy",
             )
-        by_call_id = {**stored, **{row.call_id: row for row in rows}}
-        views = self.repo.with_users(tenant_id, [row.id for row in by_call_id.values()])
-        return CallBatchOut(
-            created=len(rows),
-            existing=len(drafts) - len(rows),
-            items=[_out(views[by_call_id[d.call_id].id]) for d in drafts],
-        )
+        return drafts, stored, rows
 
     def _draft(self, data: CallRecordIn, now: datetime) -> Draft:
         region = self.settings.default_country
@@ -216,20 +240,37 @@ class CallRecordService:
         return _out(row)
 
     def list_calls(
-        self, principal: Principal, filters: CallFilter, *, cursor: str | None, limit: int
-    ) -> Page[CallRecordOut]:
-        """Newest first, a page of `limit` and the cursor of the next page (None: the end)."""
+        self,
+        principal: Principal,
+        filters: CallFilter,
+        *,
+        cursor: str | None = None,
+        before: str | None = None,
+        limit: int,
+    ) -> CallPage:
+        """Newest first, a page of `limit` calls: the first page, the one after `cursor`
+        (a next_cursor) or the one before `before` (a prev_cursor), with the cursors of
+        the pages either side of it (None: nothing that way)."""
+        if cursor is not None and before is not None:
+            raise Invalid(
+                "give cursor (a next_cursor) or before (a prev_cursor), not both",
+                code="validation_failed",
+                field="before",
+            )
+        tenant_id = principal.require_tenant()
+        if before is not None:
+            bound = rules.decode_cursor(before, "before")
+            normalised = self.normalise(filters)
+            newer = self.repo.search_newer(tenant_id, normalised, before=bound, limit=limit + 1)
+            # Read oldest first, so the page is the newest-first tail of what was read;
+            # anything past it means there are newer calls still. The call at the bound
+            # itself follows the page.
+            rows = newer[:limit][::-1]
+            return _call_page(rows, has_prev=len(newer) > limit, has_next=True)
         after = None if cursor is None else rules.decode_cursor(cursor)
-        rows = self.repo.search(
-            principal.require_tenant(), self.normalise(filters), after=after, limit=limit + 1
-        )
-        items = [_out(row) for row in rows[:limit]]
-        more = len(rows) > limit
-        last = items[-1] if more else None
-        return Page(
-            items=items,
-            next_cursor=None if last is None else rules.encode_cursor(last.started_at, last.id),
-        )
+        older = self.repo.search(tenant_id, self.normalise(filters), after=after, limit=limit + 1)
+        # A page after a cursor has the calls that led to the cursor before it.
+        return _call_page(older[:limit], has_prev=after is not None, has_next=len(older) > limit)
 
     def list_page(
         self, principal: Principal, filters: CallFilter, *, page: int, size: int
@@ -316,6 +357,20 @@ def _row(tenant_id: int, draft: Draft, extension_id: int | None) -> CallRecord:
         sip_status=draft.sip_status,
         recording_url=draft.recording_url,
         created_at=datetime.now(UTC),
+    )
+
+
+def _call_page(rows: Sequence[CallRow], *, has_prev: bool, has_next: bool) -> CallPage:
+    """A page in display order and its cursors: the first call bounds the page before
+    it, the last the page after it. An empty page has neither (nothing to start from)."""
+    items = [_out(row) for row in rows]
+    if not items:
+        return CallPage(items=[])
+    first, last = items[0], items[-1]
+    return CallPage(
+        items=items,
+        next_cursor=rules.encode_cursor(last.started_at, last.id) if has_next else None,
+        prev_cursor=rules.encode_cursor(first.started_at, first.id) if has_prev else None,
     )
 
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vpbx.models.base import Base, BigIntPK, TimestampMixin, utcnow
@@ -37,6 +44,9 @@ class Tenant(TimestampMixin, Base):
     sip_domain: Mapped[str] = mapped_column(String(253), unique=True)
     outbound_proxy: Mapped[str | None] = mapped_column(String(255))
     extension_length: Mapped[int] = mapped_column(SmallInteger, default=3)
+    # Bumped by database triggers on every write to a table the dial plan reads
+    # (migration 5d1c0e7a9b42): route decisions cache the plan while it is unchanged.
+    plan_version: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class ApiKey(Base):

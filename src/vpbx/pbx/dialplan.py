@@ -4,25 +4,39 @@ Everything a call can meet is loaded: extensions, ring groups (with the round-ro
 rotation and each member's last answered call, from the call records), the tenant's
 numbers with their forwarding and black/white lists, scenarios and call queues.
 Outside numbers go through the tenant's carrier trunk (vpbx.sip); without one, 503.
+
+A route is decided per call, so the plan is cached per process (`plan_for`): the
+tenant row carries `plan_version`, which database triggers bump on every write to a
+table the plan reads, and a cached plan serves while the version (and SIP domain) it
+was built for is current. The call statistics (round-robin rotation, each member's
+last answered call) change with every call, so they are never cached: they are read
+per call, and only for the groups whose strategy uses them.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from vpbx.calls.service import CallRecordService
 from vpbx.config import Settings
+from vpbx.kit.cache import VersionedCache
 from vpbx.kit.rows import AnyRow
 from vpbx.models import Extension
 from vpbx.pbx.dialplan_repository import DialPlanRepository
+from vpbx.pbx.plan_owner import PlanOwner
 from vpbx.pbx.repository import PbxRepository
 from vpbx.routing import model
 from vpbx.routing.decision import Decision
 from vpbx.routing.rules import resolve
 from vpbx.sip.repository import SipRepository
 from vpbx.tenancy.principal import Principal
+
+# Tenant id → its dial plan without call statistics, for one PlanOwner.version.
+_PLANS: VersionedCache[model.DialPlan] = VersionedCache(capacity=4096)
+_STATISTICS = (model.Strategy.ROUND_ROBIN, model.Strategy.LONGEST_IDLE)
 
 
 class DialPlanService:
@@ -33,13 +47,31 @@ class DialPlanService:
         self.plans = DialPlanRepository(session)
 
     def load(self, tenant_id: int) -> model.DialPlan:
-        tenant = self.repo.tenant(tenant_id)
+        """The tenant's plan read from the database now, statistics included."""
+        domain = self.repo.tenant(tenant_id).sip_domain
+        return self._with_statistics(tenant_id, self._static(tenant_id, domain))
+
+    def plan_for(self, owner: PlanOwner) -> model.DialPlan:
+        """The plan of `owner` (its row read in this transaction), from the cache while
+        its version is current; statistics always fresh.
+
+        The version is the one of the row the caller read *before* the plan: a plan
+        read later is at least as new as its version says, so a change committed in
+        between only costs one more reload, never a stale route."""
+        plan = _PLANS.get(owner.id, owner.version)
+        if plan is None:
+            plan = self._static(owner.id, owner.sip_domain)
+            _PLANS.put(owner.id, owner.version, plan)
+        return self._with_statistics(owner.id, plan)
+
+    def _static(self, tenant_id: int, sip_domain: str) -> model.DialPlan:
+        """Everything but the call statistics."""
         extensions = self.repo.extensions(tenant_id)
         return model.DialPlan(
             tenant_id=str(tenant_id),
-            sip_domain=tenant.sip_domain,
+            sip_domain=sip_domain,
             default_country=self.settings.default_country,
-            extensions=tuple(self._extensions(tenant.sip_domain, list(extensions))),
+            extensions=tuple(self._extensions(sip_domain, list(extensions))),
             groups=tuple(self._groups(tenant_id)),
             hotlines=tuple(self._hotlines(tenant_id)),
             scenarios=tuple(
@@ -93,17 +125,43 @@ class DialPlanService:
             for e in rows
         ]
 
+    def _with_statistics(self, tenant_id: int, plan: model.DialPlan) -> model.DialPlan:
+        """`plan` with the rotation of its round-robin groups and the last answered call
+        of its longest-idle groups' members, read now (nothing read if it has none)."""
+        needing = [g for g in plan.groups if g.strategy in _STATISTICS]
+        if not needing:
+            return plan
+        rotating = [g.number for g in needing if g.strategy is model.Strategy.ROUND_ROBIN]
+        rotations = self.plans.group_call_counts(tenant_id, rotating) if rotating else {}
+        idle_members = {
+            m.extension
+            for g in needing
+            if g.strategy is model.Strategy.LONGEST_IDLE
+            for m in g.members
+        }
+        last_answered = (
+            CallRecordService(self.session, self.settings).last_call_ended(
+                tenant_id, sorted(idle_members)
+            )
+            if idle_members
+            else {}
+        )
+
+        def counted(group: model.RingGroup) -> model.RingGroup:
+            if group.strategy is model.Strategy.ROUND_ROBIN:
+                return replace(group, rotation=rotations.get(group.number, 0))
+            if group.strategy is model.Strategy.LONGEST_IDLE:
+                ended = tuple((m.extension, last_answered.get(m.extension)) for m in group.members)
+                return replace(group, last_call_ended_at=ended)
+            return group
+
+        return replace(plan, groups=tuple(counted(g) for g in plan.groups))
+
     def _groups(self, tenant_id: int) -> list[model.RingGroup]:
         groups = list(self.repo.groups(tenant_id, after_id=None, limit=10_000))
         members = self.repo.members([g.id for g in groups])
-        rotations = self.plans.group_call_counts(tenant_id)
-        every_member = {m.number for rows in members.values() for m in rows}
-        last_answered = CallRecordService(self.session, self.settings).last_call_ended(
-            tenant_id, sorted(every_member)
-        )
         plans = []
         for g in groups:
-            numbers = [m.number for m in members.get(g.id, [])]
             plans.append(
                 model.RingGroup(
                     number=g.number,
@@ -119,8 +177,6 @@ class DialPlanService:
                     else model.Target(
                         kind=model.TargetKind(g.no_answer_kind), value=g.no_answer_value or ""
                     ),
-                    rotation=rotations.get(g.number, 0),
-                    last_call_ended_at=tuple((n, last_answered.get(n)) for n in numbers),
                 )
             )
         return plans

@@ -7,7 +7,7 @@ members, call statistics), never one query per object.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -92,11 +92,12 @@ class DialPlanRepository:
             found.setdefault(queue_id, []).append(number)
         return found
 
-    def group_call_counts(self, tenant_id: int) -> dict[str, int]:
-        """Ring-group number → calls recorded for it: the round-robin rotation."""
+    def group_call_counts(self, tenant_id: int, numbers: Collection[str]) -> dict[str, int]:
+        """Ring-group number → calls recorded for it: the round-robin rotation. Counted
+        on the (tenant, group_number, ended_at) index, for the groups asked only."""
         rows = self.session.execute(
             select(CallRecord.group_number, func.count())
-            .where(CallRecord.tenant_id == tenant_id, CallRecord.group_number.is_not(None))
+            .where(CallRecord.tenant_id == tenant_id, CallRecord.group_number.in_(numbers))
             .group_by(CallRecord.group_number)
         ).all()
         return {str(number): int(count) for number, count in rows}

@@ -38,7 +38,7 @@ from vpbx.pbx.sip import (
     generate_password,
     normalize_domain,
 )
-from vpbx.sip.notifier import drop_registrations_after_commit
+from vpbx.sip.notifier import drop_registrations_after_commit, forget_credentials_after_commit
 from vpbx.tenancy.principal import Principal
 
 _PROXY_SCHEMES = ("wss://", "ws://", "sip:", "sips:")
@@ -194,6 +194,13 @@ class ExtensionService:
                 return allowed
         return self.repo.active_numbers(tenant_id)
 
+    def presenting(
+        self, principal: Principal, number_ids: Sequence[int]
+    ) -> dict[int, list[Extension]]:
+        """The extensions presenting each of these numbers as caller ID, by number id, in
+        one query (faces that list a page of numbers, e.g. Plusofon's aon_for_sips)."""
+        return self.repo.presenting(principal.require_tenant(), number_ids)
+
     def list(
         self,
         principal: Principal,
@@ -282,6 +289,9 @@ class ExtensionService:
         after = self._fields(principal, extension)
         if not extension.enabled or _expired(extension.expires_at):
             self._drop_registrations(principal, extension)
+        elif "expires_at" in changes:  # the SIP server caches the expiry with the hash
+            domain = self.pbx_settings(principal).sip_domain
+            forget_credentials_after_commit(self.session, [f"{extension.number}@{domain}"])
         record_change(
             self.session, principal, "extension.update", "extension", extension.id, before, after
         )

@@ -177,6 +177,23 @@ class PbxRepository:
         ).all()
         return {row.id: row.e164 for row in rows}
 
+    def presenting(self, tenant_id: int, number_ids: Sequence[int]) -> dict[int, list[Extension]]:
+        """number id -> the tenant's extensions presenting it as caller ID, in id order."""
+        if not number_ids:
+            return {}
+        rows = self.session.scalars(
+            select(Extension)
+            .where(
+                Extension.tenant_id == tenant_id,
+                Extension.caller_id_number_id.in_(list(number_ids)),
+            )
+            .order_by(Extension.id)
+        )
+        found: dict[int, list[Extension]] = {}
+        for extension in rows:
+            found.setdefault(extension.caller_id_number_id or 0, []).append(extension)
+        return found
+
     def active_numbers(self, tenant_id: int) -> list[str]:
         """The E.164 of every number the tenant owns now."""
         query = select(Number.e164).where(

@@ -19,6 +19,9 @@ from typing import Any
 
 _ids = itertools.count(1)
 MAX_REPLY = 1 << 20
+# Kamailio's credential cache (kamailio.cfg) and the marker that makes an entry a miss.
+CREDENTIALS_TABLE = "credentials"
+FORGOTTEN = "-"
 
 
 class ControlError(Exception):
@@ -87,6 +90,17 @@ class KamailioControl:
 
     def reload_trunks(self) -> None:
         self.call("permissions.addressReload")
+
+    def forget_credentials(self, aor: str) -> None:
+        """Make Kamailio read the account `aor` (user@domain) from the database on its
+        next request. The cached entry is overwritten with a marker rather than deleted:
+        a write waits for a fill of that entry in progress (kamailio.cfg holds the slot
+        lock while it queries), so a copy read before the commit cannot outlive this."""
+        self.call("htable.sets", CREDENTIALS_TABLE, aor, FORGOTTEN)
+
+    def forget_all_credentials(self) -> None:
+        """Empty the whole credential cache (every account is read again once)."""
+        self.call("htable.flush", CREDENTIALS_TABLE)
 
 
 def parse_lookup(result: Any) -> list[Registration]:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from vpbx.models import Number, SipSchemaVersion, SipTrunk, SipTrunkSource, SipTrunkTenant, Tenant
 from vpbx.numbers.enums import NumberStatus
+from vpbx.pbx.plan_owner import PlanOwner
 
 # The schema versions Kamailio 5.6 checks for the views it reads (what its own
 # `subscriber` and `address` tables would be); the migration writes them.
@@ -104,16 +105,20 @@ class SipRepository:
 
     # --- a call's tenant ----------------------------------------------------------
 
-    def tenant_by_domain(self, domain: str) -> Tenant | None:
-        return self.session.scalar(select(Tenant).where(Tenant.sip_domain == domain))
+    def tenant_by_domain(self, domain: str) -> PlanOwner | None:
+        row = self.session.execute(
+            select(*PlanOwner.COLUMNS).where(Tenant.sip_domain == domain)
+        ).first()
+        return None if row is None else PlanOwner.of(row)
 
-    def tenant_by_hotline(self, e164: str) -> Tenant | None:
+    def tenant_by_hotline(self, e164: str) -> PlanOwner | None:
         """The tenant that owns this number now (active), if any."""
-        return self.session.scalar(
-            select(Tenant)
+        row = self.session.execute(
+            select(*PlanOwner.COLUMNS)
             .join(Number, Number.tenant_id == Tenant.id)
             .where(Number.e164 == e164, Number.status == NumberStatus.ACTIVE)
-        )
+        ).first()
+        return None if row is None else PlanOwner.of(row)
 
     def tenant(self, tenant_id: int) -> Tenant | None:
         return self.session.get(Tenant, tenant_id)

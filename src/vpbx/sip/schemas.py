@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from vpbx.numbers.schemas import Schema
 
@@ -80,6 +80,39 @@ class CallEvent(BaseModel):
     answered_by: str | None = Field(default=None, max_length=64, pattern=NO_CONTROL)
     ended: str = Field(pattern=EPOCH)
     status: int = Field(ge=100, le=699)
+
+
+MAX_OUTCOMES = 1000  # per POST: Kamailio's timer sends at most 100 at a time
+
+
+class RefusedOutcome(BaseModel):
+    index: int
+    code: str
+    message: str
+
+
+class CallsRecorded(BaseModel):
+    """What became of a batch of call outcomes: `recorded` new records, `existing` ones
+    already stored (a repeated post), `orphaned` outcomes whose tenant was deleted while
+    the call ran, and each `rejected` one with its index and reason."""
+
+    recorded: int = 0
+    existing: int = 0
+    orphaned: int = 0
+    rejected: list[RefusedOutcome] = Field(default_factory=list)
+
+    def refuse(self, index: int, error: Exception) -> None:
+        if isinstance(error, ValidationError):
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "outcome"
+            self.rejected.append(
+                RefusedOutcome(
+                    index=index, code="validation_failed", message=f"{where}: {first['msg']}"
+                )
+            )
+        else:
+            code = getattr(error, "code", "invalid")
+            self.rejected.append(RefusedOutcome(index=index, code=code, message=str(error)))
 
 
 class RegistrationOut(Schema):

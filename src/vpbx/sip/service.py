@@ -10,29 +10,34 @@ Kamailio posts how it ended.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from vpbx.calls.schemas import DIRECTIONS, CallRecordIn, Disposition
 from vpbx.calls.schemas import Direction as CallDirection
 from vpbx.calls.service import CallRecordService
 from vpbx.config import Settings
-from vpbx.errors import Invalid
+from vpbx.errors import Conflict, DomainError, Invalid
+from vpbx.kit.cache import VersionedCache
 from vpbx.models import Tenant
 from vpbx.pbx.dialplan import DialPlanService
+from vpbx.pbx.plan_owner import PlanOwner
 from vpbx.routing import model
 from vpbx.routing.decision import Decision, LegKind, Reject
 from vpbx.routing.phone import number_key, to_e164
 from vpbx.routing.rules import resolve
 from vpbx.sip.plan import TrunkTarget, kamailio_plan, legs_of, reject
 from vpbx.sip.repository import SipRepository
-from vpbx.sip.schemas import CallEvent, RouteRequest
-from vpbx.tenancy.principal import Principal
+from vpbx.sip.schemas import CallEvent, CallsRecorded, RouteRequest
 
 ACTOR = "sip"
+_NO_TRUNK = TrunkTarget("", 0, "")
+_TRUNKS: VersionedCache[TrunkTarget] = VersionedCache(capacity=4096)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +88,6 @@ class CallContext:
             raise Invalid("context is not one vpbx gave", field="context") from None
 
 
-def sip_principal(tenant: Tenant) -> Principal:
-    """The SIP server acting for one tenant (audit actor "sip")."""
-    return Principal(
-        actor=ACTOR, partner_id=tenant.partner_id, tenant_id=tenant.id, is_partner=False
-    )
-
-
 class SipService:
     def __init__(self, session: Session, settings: Settings) -> None:
         self.session = session
@@ -103,7 +101,9 @@ class SipService:
         tenant = self._tenant(request)
         if tenant is None:
             return reject(Reject(status=404, reason="no such domain or number"))
-        plan = self.plans.load(tenant.id)
+        if tenant.status != "active":  # what the accounts view also refuses
+            return reject(Reject(status=403, reason="the tenant is not active"))
+        plan = self.plans.plan_for(tenant)
         call = model.CallRequest(
             dialled=request.dialled,
             caller=request.caller or "anonymous",
@@ -115,13 +115,24 @@ class SipService:
         context = self._context(tenant, plan, call, decision)
         if isinstance(decision, Reject):
             self._record_rejected(tenant, request, context, decision, now)
-        trunk = self.repo.tenant_trunk(tenant.id)
-        target = None if trunk is None else TrunkTarget(trunk.host, trunk.port, trunk.transport)
         return kamailio_plan(
-            decision, domain=tenant.sip_domain, trunk=target, context=context.dump()
+            decision, domain=tenant.sip_domain, trunk=self._trunk(tenant), context=context.dump()
         )
 
-    def _tenant(self, request: RouteRequest) -> Tenant | None:
+    def _trunk(self, tenant: PlanOwner) -> TrunkTarget | None:
+        """Where the tenant's outside calls go; cached like the plan (a trunk's change
+        bumps the plan version of every tenant assigned to it)."""
+        version = tenant.version
+        cached = _TRUNKS.get(tenant.id, version)
+        if cached is None:
+            trunk = self.repo.tenant_trunk(tenant.id)
+            cached = (
+                _NO_TRUNK if trunk is None else TrunkTarget(trunk.host, trunk.port, trunk.transport)
+            )
+            _TRUNKS.put(tenant.id, version, cached)
+        return None if cached is _NO_TRUNK else cached
+
+    def _tenant(self, request: RouteRequest) -> PlanOwner | None:
         """From an extension: the tenant of the authenticated domain. From a trunk: the
         owner of the dialled hotline, if that trunk is one of its partner's."""
         if request.direction == "from_extension":
@@ -136,7 +147,7 @@ class SipService:
         return tenant
 
     def _context(
-        self, tenant: Tenant, plan: model.DialPlan, call: model.CallRequest, decision: Decision
+        self, tenant: PlanOwner, plan: model.DialPlan, call: model.CallRequest, decision: Decision
     ) -> CallContext:
         """Direction and parties of the call as its record will show them."""
         region = plan.default_country
@@ -153,8 +164,8 @@ class SipService:
                 leg.target for leg in legs_of(decision) if leg.kind is LegKind.EXTENSION
             ),
         )
-        key = number_key(dialled, region)
         if call.direction_hint is model.Direction.FROM_TRUNK:
+            key = number_key(dialled, region)
             caller = number_key(call.caller, region)
             group = _group_of(plan, key, region)
             return replace(
@@ -164,6 +175,7 @@ class SipService:
             return replace(base, extension=dialled)
         if dialled in {g.number for g in plan.groups}:
             return replace(base, group=dialled)
+        key = number_key(dialled, region)  # libphonenumber: only past the cheap checks
         if key in {number_key(h.e164, region) for h in plan.hotlines}:  # a hairpin
             return replace(base, callee=key, hotline=key, group=_group_of(plan, key, region))
         caller_id = None if isinstance(decision, Reject) else decision.caller_id.number
@@ -178,14 +190,13 @@ class SipService:
 
     def _record_rejected(
         self,
-        tenant: Tenant,
+        tenant: PlanOwner,
         request: RouteRequest,
         context: CallContext,
         decision: Reject,
         now: datetime,
     ) -> None:
-        self._store(
-            tenant,
+        record = self._record_in(
             request.call_id,
             context,
             started=now,
@@ -195,19 +206,82 @@ class SipService:
             status=decision.status,
             extension=context.extension if context.direction == "out" else None,
         )
+        try:  # a retransmitted INVITE asks again: the first refusal's record stands
+            with self.session.begin_nested():
+                CallRecordService(self.session, self.settings).intake(tenant.id, [record])
+        except Conflict:
+            pass
 
     # --- call outcomes ------------------------------------------------------------
 
     def record(self, event: CallEvent) -> None:
         """Store how a routed call ended as its call record (idempotent on call_id)."""
+        outcome = self._outcome(event)
+        if outcome is None:  # the tenant was deleted while the call ran
+            return
+        tenant, record = outcome
+        CallRecordService(self.session, self.settings).intake(tenant.id, [record], batch=False)
+
+    def record_many(self, items: Sequence[object]) -> CallsRecorded:
+        """Store a batch of outcomes (Kamailio's timer posts what queued up meanwhile).
+
+        Unlike the API's all-or-nothing batch, one bad outcome must not lose the
+        others: each is checked alone and refused alone (its index and reason in
+        `rejected`); the rest are stored together, one insert per tenant."""
+        result = CallsRecorded()
+        by_tenant: dict[int, list[tuple[int, CallRecordIn]]] = {}
+        for index, item in enumerate(items):
+            try:
+                outcome = self._outcome(CallEvent.model_validate(item))
+            except (DomainError, ValidationError) as exc:
+                result.refuse(index, exc)
+                continue
+            if outcome is None:
+                result.orphaned += 1
+                continue
+            tenant, record = outcome
+            by_tenant.setdefault(tenant.id, []).append((index, record))
+        calls = CallRecordService(self.session, self.settings)
+        for tenant_id, records in by_tenant.items():
+            self._store_batch(calls, tenant_id, records, result)
+        return result
+
+    def _store_batch(
+        self,
+        calls: CallRecordService,
+        tenant_id: int,
+        records: list[tuple[int, CallRecordIn]],
+        result: CallsRecorded,
+    ) -> None:
+        """One tenant's outcomes together; if that is refused, one by one, so only the
+        culprit is left out (each in a savepoint: a refusal leaves nothing behind)."""
+        try:
+            with self.session.begin_nested():
+                created, existing = calls.intake(tenant_id, [r for _, r in records])
+            result.recorded += created
+            result.existing += existing
+            return
+        except DomainError:
+            pass
+        for index, record in records:
+            try:
+                with self.session.begin_nested():
+                    created, existing = calls.intake(tenant_id, [record])
+            except DomainError as exc:
+                result.refuse(index, exc)
+                continue
+            result.recorded += created
+            result.existing += existing
+
+    def _outcome(self, event: CallEvent) -> tuple[Tenant, CallRecordIn] | None:
+        """The call record an outcome makes, with its tenant (None: tenant gone)."""
         context = CallContext.load(event.context)
         tenant = self.repo.tenant(context.tenant)
-        if tenant is None:  # deleted while the call ran: nothing to record it on
-            return
+        if tenant is None:
+            return None
         started, ended = _epoch(event.started, "started"), _epoch(event.ended, "ended")
         answered = _epoch(event.answered, "answered") if event.answered else None
-        self._store(
-            tenant,
+        record = self._record_in(
             event.call_id,
             context,
             started=started,
@@ -217,10 +291,10 @@ class SipService:
             status=event.status,
             extension=_answering(context, event.answered_by, answered is not None),
         )
+        return tenant, record
 
-    def _store(
+    def _record_in(
         self,
-        tenant: Tenant,
         call_id: str,
         context: CallContext,
         *,
@@ -230,8 +304,8 @@ class SipService:
         disposition: Disposition,
         status: int,
         extension: str | None,
-    ) -> None:
-        record = CallRecordIn(
+    ) -> CallRecordIn:
+        return CallRecordIn(
             call_id=call_id,
             direction=context.direction,
             caller=context.caller or "anonymous",
@@ -245,7 +319,6 @@ class SipService:
             disposition=disposition,
             sip_status=status,
         )
-        CallRecordService(self.session, self.settings).record(sip_principal(tenant), record)
 
 
 def disposition(status: int, answered: bool) -> Disposition:

@@ -44,6 +44,14 @@ class SipSettings(BaseSettings):
     run_dir: Path = Field(default_factory=lambda: Path.cwd() / "kamailio")
     children: int = Field(default=4, ge=1, le=64)
     max_expires: int = Field(default=3600, ge=60, le=86400)
+    credential_cache_s: int = Field(
+        default=300,
+        ge=0,
+        le=3600,
+        description="How long Kamailio keeps an account's digest hash in memory at most "
+        "(vpbx invalidates it on every change; this bounds a lost invalidation); 0 reads "
+        "the accounts view on every authenticated request.",
+    )
     rpc_timeout_s: float = Field(default=1.0, gt=0, le=30)
 
 

@@ -21,6 +21,7 @@ from vpbx.calls.schemas import (
     CallBatchIn,
     CallBatchOut,
     CallFilter,
+    CallPage,
     CallRecordIn,
     CallRecordOut,
     Comparison,
@@ -29,7 +30,6 @@ from vpbx.calls.schemas import (
     Disposition,
 )
 from vpbx.calls.service import CallRecordService
-from vpbx.numbers.schemas import Page
 
 router = APIRouter(prefix="/v1", tags=["calls"], route_class=TransactionalRoute)
 
@@ -74,7 +74,12 @@ class CallQuery(BaseModel):
     billsec_lte: Seconds = None
     billsec_gt: Seconds = None
     billsec_gte: Seconds = None
-    cursor: str | None = Field(default=None, max_length=64, description="From a next_cursor.")
+    cursor: str | None = Field(
+        default=None, max_length=64, description="A next_cursor: the page after that one."
+    )
+    before: str | None = Field(
+        default=None, max_length=64, description="A prev_cursor: the page before that one."
+    )
     limit: int | None = Field(default=None, ge=1, description="Page size (default 50).")
 
     def comparisons(self, measure: str) -> list[Comparison]:
@@ -128,18 +133,20 @@ def post_calls(
     return result
 
 
-@router.get("/calls", response_model=Page[CallRecordOut])
+@router.get("/calls", response_model=CallPage)
 def list_calls(
     query: Annotated[CallQuery, Query()],
     session: SessionDep,
     settings: SettingsDep,
     principal: PrincipalDep,
-) -> Page[CallRecordOut]:
-    """The tenant's calls, newest first."""
+) -> CallPage:
+    """The tenant's calls, newest first. Send `next_cursor` back as `cursor` for the
+    older calls, `prev_cursor` as `before` for the newer ones; each is null at its end."""
     return CallRecordService(session, settings).list_calls(
         principal,
         query.filters(),
         cursor=query.cursor,
+        before=query.before,
         limit=page_limit(query.limit, settings.page_size_max),
     )
 
