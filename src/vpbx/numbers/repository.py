@@ -230,6 +230,48 @@ class NumberRepository:
             )
         return self.session.scalars(query.order_by(Number.nsn, Number.id).limit(limit)).all()
 
+    def owned_page(
+        self,
+        tenant_id: int,
+        *,
+        now: datetime,
+        statuses: Sequence[str],
+        number_type: str | None = None,
+        sms: bool | None = None,
+        offset: int,
+        limit: int,
+    ) -> tuple[Sequence[Number], int]:
+        """A page of the tenant's numbers by position in (nsn, id) order, the order of
+        `owned`, and how many match in all (faces that page by page number)."""
+        query = self._owned_query(tenant_id, now, statuses)
+        if number_type is not None:
+            query = query.where(Number.number_type == number_type)
+        if sms is not None:
+            query = query.where(Number.sms_enabled.is_(sms))
+        rows = self.session.scalars(
+            query.order_by(Number.nsn, Number.id).offset(offset).limit(limit)
+        ).all()
+        total = self.session.scalar(select(func.count()).select_from(query.subquery()))
+        return rows, total or 0
+
+    def hold_owner_types(
+        self, tenant_id: int, number_ids: Sequence[int], now: datetime
+    ) -> dict[int, str]:
+        """number id → the owner type its live hold by the tenant was asked for."""
+        if not number_ids:
+            return {}
+        rows = self.session.execute(
+            select(Reservation.number_id, Reservation.owner_type)
+            .where(
+                Reservation.tenant_id == tenant_id,
+                Reservation.number_id.in_(list(number_ids)),
+                Reservation.state == "active",
+                Reservation.expires_at > now,
+            )
+            .order_by(Reservation.id)  # a renewal replaces the hold: the newest wins
+        ).all()
+        return {row.number_id: row.owner_type for row in rows}
+
     def _owned_query(self, tenant_id: int, now: datetime, statuses: Sequence[str]) -> Select[Any]:
         wanted: list[ColumnElement[bool]] = []
         if NumberStatus.ACTIVE in statuses:

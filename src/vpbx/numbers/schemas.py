@@ -67,6 +67,21 @@ class OwnedNumber(AvailableNumber):
     paid_until: datetime | None
 
 
+class TenantNumber(OwnedNumber):
+    """A number the tenant owns or holds, with its id (faces that name numbers by id).
+    `hold_owner_type` is the owner type a live hold was asked for (held numbers only)."""
+
+    id: int
+    hold_owner_type: OwnerType | None = None
+
+
+class TenantNumberPage(BaseModel):
+    """A page of the tenant's numbers by position, and how many match in all."""
+
+    items: list[TenantNumber]
+    total: int
+
+
 class Line(Schema):
     """A number a tenant holds (`reserved`, a live hold) or owns (`active`), named by id:
     what faces that list a partner's or a tenant's lines (eTelecom's hotlines) show."""

@@ -16,7 +16,7 @@ from vpbx.config import Settings
 from vpbx.errors import Invalid, NotAvailable, NotFound
 from vpbx.kit.rows import AnyRow
 from vpbx.models import Number, Order, OrderItem, Reservation
-from vpbx.numbers.enums import NumberStatus, OwnerType, Tier
+from vpbx.numbers.enums import NumberStatus, NumberType, OwnerType, Tier
 from vpbx.numbers.mask import compile_mask
 from vpbx.numbers.phone import to_phone_number
 from vpbx.numbers.repository import NumberRepository, price_totals
@@ -31,6 +31,8 @@ from vpbx.numbers.schemas import (
     ReservationResult,
     SearchFilters,
     StockNumber,
+    TenantNumber,
+    TenantNumberPage,
 )
 from vpbx.numbers.timeutil import add_months
 from vpbx.pbx.repository import PbxRepository
@@ -118,19 +120,22 @@ class NumberService:
         prices = self._prices(numbers)
         return [AvailableNumber(**self._fields(n, prices[n.id])) for n in numbers]
 
-    def _owned_view(self, numbers: Sequence[Number]) -> list[OwnedNumber]:
+    def _owned_fields(self, numbers: Sequence[Number]) -> list[dict[str, Any]]:
         prices = self._prices(numbers)
         return [
-            OwnedNumber(
+            {
                 **self._fields(n, prices[n.id]),
-                status=NumberStatus(n.status),
-                owner_type=n.owner_type,
-                reserved_until=n.reserved_until,
-                active_since=n.active_since,
-                paid_until=n.paid_until,
-            )
+                "status": NumberStatus(n.status),
+                "owner_type": n.owner_type,
+                "reserved_until": n.reserved_until,
+                "active_since": n.active_since,
+                "paid_until": n.paid_until,
+            }
             for n in numbers
         ]
+
+    def _owned_view(self, numbers: Sequence[Number]) -> list[OwnedNumber]:
+        return [OwnedNumber(**fields) for fields in self._owned_fields(numbers)]
 
     def _limit(self, limit: int | None) -> int:
         """The page size asked for, or the default (50) capped at the instance maximum."""
@@ -226,11 +231,7 @@ class NumberService:
     ) -> Page[OwnedNumber]:
         tenant_id = principal.require_tenant()
         limit = self._limit(limit)
-        statuses = [NumberStatus.ACTIVE, NumberStatus.RESERVED]
-        if status is not None:
-            if status not in statuses:
-                raise Invalid("status must be active or reserved", field="status")
-            statuses = [NumberStatus(status)]
+        statuses = self._statuses(status)
         after = decode_cursor(cursor) if cursor else None
         rows = self.repo.owned(
             tenant_id, now=now_utc(), statuses=statuses, after=after, limit=limit + 1
@@ -239,6 +240,51 @@ class NumberService:
             encode_cursor(rows[limit - 1].nsn, rows[limit - 1].id) if len(rows) > limit else None
         )
         return Page(items=self._owned_view(rows[:limit]), next_cursor=next_cursor)
+
+    def owned_page(
+        self,
+        principal: Principal,
+        *,
+        status: str | None = None,
+        number_type: NumberType | None = None,
+        sms: bool | None = None,
+        offset: int,
+        limit: int | None = None,
+    ) -> TenantNumberPage:
+        """A page of the tenant's numbers by position, in the order of `list_owned`, with
+        their ids and how many match in all (faces that page by page number with a total).
+        Held numbers carry the owner type their hold was asked for."""
+        tenant_id = principal.require_tenant()
+        limit = self._limit(limit)
+        if offset < 0:
+            raise Invalid("offset must not be negative", field="offset", code="validation_failed")
+        statuses = self._statuses(status)
+        now = now_utc()
+        rows, total = self.repo.owned_page(
+            tenant_id,
+            now=now,
+            statuses=statuses,
+            number_type=None if number_type is None else NumberType(number_type).value,
+            sms=sms,
+            offset=offset,
+            limit=limit,
+        )
+        held = [n.id for n in rows if n.status == NumberStatus.RESERVED]
+        kinds = self.repo.hold_owner_types(tenant_id, held, now)
+        items = [
+            TenantNumber(**fields, id=row.id, hold_owner_type=kinds.get(row.id))
+            for row, fields in zip(rows, self._owned_fields(rows), strict=True)
+        ]
+        return TenantNumberPage(items=items, total=total)
+
+    @staticmethod
+    def _statuses(status: str | None) -> list[NumberStatus]:
+        """The states of the tenant's numbers a list asks for (none: both)."""
+        if status is None:
+            return [NumberStatus.ACTIVE, NumberStatus.RESERVED]
+        if status not in (NumberStatus.ACTIVE, NumberStatus.RESERVED):
+            raise Invalid("status must be active or reserved", field="status")
+        return [NumberStatus(status)]
 
     # --- reservations ------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from vpbx.config import Settings
 from vpbx.errors import Conflict, Invalid, NotFound
 from vpbx.models import ContactList, ContactListEntry
 from vpbx.models.base import utcnow
+from vpbx.numbers.service import canonical_e164
 from vpbx.pbx.contacts_numbers import NumberListAssignment
 from vpbx.pbx.contacts_repository import ContactListRepository
 from vpbx.pbx.contacts_schemas import (
@@ -27,6 +28,8 @@ from vpbx.pbx.contacts_schemas import (
     EntriesAdd,
     EntriesOut,
     EntryOut,
+    ListRef,
+    NumberContactLists,
 )
 from vpbx.pbx.contacts_values import entry_kind, normalise_entry, search_terms
 from vpbx.tenancy.principal import Principal
@@ -34,6 +37,8 @@ from vpbx.tenancy.service import clean_name
 
 # Screening scans a list's entries on every call, so a list stays a list, not a database.
 MAX_ENTRIES = 10_000
+# A bulk read names its numbers in one IN list, well inside every database's limit.
+MAX_BULK_READ = 1000
 
 
 def entry_view(entry: ContactListEntry) -> EntryOut:
@@ -219,6 +224,26 @@ class ContactListService(NumberListAssignment):
         rows = self._owned_numbers(contact_list.tenant_id, numbers)
         self._apply(principal, rows, {contact_list.type: contact_list})
         return self.view([contact_list])[0]
+
+    def lists_of_numbers(
+        self, principal: Principal, numbers: Sequence[str]
+    ) -> dict[str, NumberContactLists]:
+        """The lists screening each of these numbers, by E.164, in two queries whatever
+        their count (faces that list a page of numbers). A number that is not one of the
+        tenant's active numbers is absent."""
+        tenant_id = principal.require_tenant()
+        if len(numbers) > MAX_BULK_READ:
+            raise Invalid(f"read at most {MAX_BULK_READ} numbers at once", field="numbers")
+        wanted = sorted({canonical_e164(text) for text in numbers})
+        rows = self.repo.owned_numbers(tenant_id, wanted)
+        held = self.repo.assignments(tenant_id, [n.id for n in rows])
+        views = {}
+        for number in rows:
+            refs = {t: ListRef(id=c.id, name=c.name) for t, c in held.get(number.id, {}).items()}
+            views[number.e164] = NumberContactLists(
+                number=number.e164, black=refs.get("black"), white=refs.get("white")
+            )
+        return views
 
     # --- helpers ------------------------------------------------------------------
 

@@ -211,18 +211,76 @@ def test_bad_filters(et: Etelecom, alice: Party, bob: Party, history: History) -
     refused({"department_id": "999"}, "filter.department_id")
 
 
-def test_paging_forward(et: Etelecom, alice: Party, history: History) -> None:
-    first = et.ok("ListCallLogs", {"paging": {"limit": 3}}, key=alice.tenant_key)
-    assert [c["external_id"] for c in first["call_logs"]] == ["c4", "c3", "c2"]
+def _page(et: Etelecom, party: Party, **paging: Any) -> dict[str, Any]:
+    body = et.ok("ListCallLogs", {"paging": paging}, key=party.tenant_key)
+    assert_list(body, "call_logs", CALL_LOG)
+    return body
+
+
+def _names(body: dict[str, Any]) -> list[str]:
+    return [c["external_id"] for c in body["call_logs"]]
+
+
+def test_paging_forward_and_back(et: Etelecom, alice: Party, history: History) -> None:
+    first = _page(et, alice, limit=3)
+    assert _names(first) == ["c4", "c3", "c2"]
     assert first["paging"]["prev"] == ""
-    rest = et.ok(
-        "ListCallLogs", {"paging": {"after": first["paging"]["next"]}}, key=alice.tenant_key
-    )
-    assert [c["external_id"] for c in rest["call_logs"]] == ["c1"]
-    assert rest["paging"]["next"] == ""
-    for bad in ({"before": first["paging"]["next"]}, {"sort": "id"}, {"after": "string"}):
+    rest = _page(et, alice, after=first["paging"]["next"])
+    assert _names(rest) == ["c1"]
+    assert (rest["paging"]["next"], rest["paging"]["after"]) == ("", first["paging"]["next"])
+    assert rest["paging"]["prev"]
+    # `prev` pages back, sent in `before` or (as eTelecom's page says) in `after`.
+    for field in ("before", "after"):
+        back = _page(et, alice, limit=3, **{field: rest["paging"]["prev"]})
+        assert _names(back) == ["c4", "c3", "c2"]
+        assert back["paging"]["prev"] == ""  # the start again
+        assert back["paging"]["next"] == first["paging"]["next"]
+    # `next` pages forward wherever it is sent.
+    assert _names(_page(et, alice, before=first["paging"]["next"])) == ["c1"]
+
+
+def test_paging_both_ways_with_equal_start_times(
+    et: Etelecom, client: TestClient, alice: Party, bob: Party, stock: list[str]
+) -> None:
+    for party in (alice, bob):
+        for n in range(4):
+            for second in (20, 0, 10):
+                _post(client, party, f"t{second}-{n}", direction="internal", caller="101",
+                      callee="102", started_at=at(second), ended_at=at(30),
+                      disposition="no_answer")  # fmt: skip
+    everything = _names(_page(et, alice))
+    assert len(everything) == 12
+    assert everything[:4] == ["t20-3", "t20-2", "t20-1", "t20-0"]
+    for limit in (1, 3, 5, 12):
+        forward = [_page(et, alice, limit=limit)]
+        while forward[-1]["paging"]["next"]:
+            forward.append(_page(et, alice, limit=limit, after=forward[-1]["paging"]["next"]))
+        assert [c for page in forward for c in _names(page)] == everything, limit
+        backward = [forward[-1]]
+        while backward[-1]["paging"]["prev"]:
+            backward.append(_page(et, alice, limit=limit, before=backward[-1]["paging"]["prev"]))
+            assert len(backward) <= len(forward), "walked back past the first page"
+        assert [_names(p) for p in reversed(backward)] == [_names(p) for p in forward], limit
+        assert backward[-1]["paging"]["next"] == forward[0]["paging"]["next"]
+
+
+def test_bad_paging(et: Etelecom, alice: Party, history: History) -> None:
+    first = _page(et, alice, limit=1)
+    second = _page(et, alice, limit=1, after=first["paging"]["next"])
+    token = first["paging"]["next"][1:]
+    for bad, argument in (
+        ({"after": "string"}, "paging.after"),
+        ({"before": "string"}, "paging.before"),
+        ({"after": "n"}, "paging.after"),
+        ({"before": "q" + token}, "paging.before"),
+        ({"after": "nOTk5"}, "paging.after"),  # the direction is right, the rest is not ours
+        ({"before": "p" + token + "x"}, "paging.before"),
+        ({"after": token}, "paging.after"),  # no direction
+        ({"after": first["paging"]["next"], "before": second["paging"]["prev"]}, "paging.before"),
+        ({"sort": "id"}, "paging.sort"),
+    ):
         response = et.post("ListCallLogs", {"paging": bad}, key=alice.tenant_key)
-        assert_error(response, 400, "invalid_argument")
+        assert assert_error(response, 400, "invalid_argument")["meta"]["argument"] == argument
 
 
 def test_another_tenant_sees_only_its_own(

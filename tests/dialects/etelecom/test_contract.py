@@ -41,6 +41,17 @@ def test_seed_http_example_as_printed(et: Etelecom, alice: Party) -> None:
     assert_error(response, 400, "invalid_argument")
 
 
+def test_the_http_examples_spelling_of_the_service_works_too(et: Etelecom, alice: Party) -> None:
+    """Seed 002's HTTP example writes `$BASE_URL.ETelecom` (its curl `.Etelecom`)."""
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {alice.partner_key}"}
+    url = f"{et.prefix}.ETelecom/GetPartnerHotlineList"
+    response = et.http.post(url, json={"paging": {"limit": 1}}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert set(response.json()) == {"hotlines", "paging"}
+    wrong_verb = et.http.get(url, headers=headers)
+    assert_error(wrong_verb, 404, "bad_route")
+
+
 def test_seed_get_partner_hotline_list_with_defaults(
     et: Etelecom, alice: Party, stock: list[str]
 ) -> None:

@@ -1,9 +1,14 @@
 """ListCallLogs: the tenant's call history with every filter of eTelecom's page.
 
-Newest first, 100 a page by default, as eTelecom documents. The history pages forward
-only: `next` (sent back as `after`) gets the next page; `prev` is always empty and a
-`before` cursor is refused, since vpbx reads call records by a newest-first keyset.
-A department (department_id) is read as a ring group of the tenant (inferred).
+Newest first, 100 a page by default, as eTelecom documents. Paging follows paging.py's
+conventions: `next` and `prev` are opaque and carry their own direction, so either one
+sent back in `after` (as eTelecom's page says) or in `before` gets that page — `next`
+the older calls after the page, `prev` the newer ones before it. Each is empty when
+there is nothing that way: the first page has no `prev`, and neither does a page
+reached by walking back to the start. The position inside is the call records
+service's keyset cursor (start time and id), so equal start times neither repeat nor
+vanish between pages. A department (department_id) is read as a ring group of the
+tenant (inferred).
 """
 
 from __future__ import annotations
@@ -18,19 +23,49 @@ from vpbx.numbers.lines import LineService
 from vpbx.pbx.groups import GroupService
 
 NEWEST_FIRST = ("", "-started_at", "-created_at", "-id")
+# A cursor is a direction letter and the service's position token (base64url, which
+# starts with an upper-case letter, so the two never run together).
+_FORWARD, _BACKWARD = "n", "p"
 
 
-def _check_paging(paging: wire.PagingIn) -> None:
-    if paging.before:
+def _cursor(direction: str, token: str | None) -> str:
+    return "" if token is None else direction + token
+
+
+def _not_ours(cursor: str, field: str) -> Invalid:
+    return Invalid(
+        f"{field}: {cursor[:80]!r} is not a cursor of this server; send back a `next` or "
+        "`prev` of an earlier response, or leave it empty",
+        field=field,
+        code="invalid_cursor",
+    )
+
+
+def _position(cursor: str, field: str) -> tuple[str, str]:
+    """(direction, the service's token) of a cursor; the service checks the token."""
+    direction, token = cursor[:1], cursor[1:]
+    if direction not in (_FORWARD, _BACKWARD) or not token:
+        raise _not_ours(cursor, field)
+    return direction, token
+
+
+def _walk(paging: wire.PagingIn) -> tuple[str, str | None, str | None]:
+    """(the paging field sent, the service's `cursor`, its `before`) for a request."""
+    # Checked in the document's field order, so the first bad field is the one named.
+    after = _position(paging.after, "paging.after") if paging.after else None
+    before = _position(paging.before, "paging.before") if paging.before else None
+    if after is not None and before is not None:
         raise Invalid(
-            "call history pages forward only: send a response's `next` as paging.after",
-            field="paging.before",
+            "give paging.after or paging.before, not both", field="paging.before", code="invalid"
         )
     if paging.sort not in NEWEST_FIRST:
         raise Invalid(
             "call history is listed newest first: paging.sort must be empty or -started_at",
             field="paging.sort",
         )
+    field = "paging.before" if before is not None else "paging.after"
+    direction, token = after or before or (_FORWARD, None)
+    return (field, token, None) if direction == _FORWARD else (field, None, token)
 
 
 def _department(ctx: Context, department_id: int | None) -> list[str]:
@@ -48,7 +83,7 @@ def _department(ctx: Context, department_id: int | None) -> list[str]:
 
 
 def list_call_logs(ctx: Context, body: wire.ListCallLogsRequest) -> wire.CallLogList:
-    _check_paging(body.paging)
+    field, cursor, before = _walk(body.paging)
     wanted = body.filter
     lines = LineService(ctx.session, ctx.settings)
     hotlines = [
@@ -60,17 +95,22 @@ def list_call_logs(ctx: Context, body: wire.ListCallLogsRequest) -> wire.CallLog
     )
     filters = core(CallFilter, **fields)
     limit = min(body.paging.limit or DEFAULT_LIMIT, ctx.settings.page_size_max)
-    names = {"cursor": "paging.after", "date_from": "filter.date_from", "date_to": "filter.date_to"}
-    with fields_named(names):
-        page = CallRecordService(ctx.session, ctx.settings).list_calls(
-            ctx.principal, filters, cursor=body.paging.after or None, limit=limit
-        )
+    names = {"date_from": "filter.date_from", "date_to": "filter.date_to"}
+    try:
+        with fields_named(names):
+            page = CallRecordService(ctx.session, ctx.settings).list_calls(
+                ctx.principal, filters, cursor=cursor, before=before, limit=limit
+            )
+    except Invalid as exc:
+        if exc.details.get("field") in ("cursor", "before"):  # the token inside is not ours
+            raise _not_ours(body.paging.before or body.paging.after, field) from None
+        raise
     paging = wire.PagingOut(
         after=body.paging.after,
-        before="",
+        before=body.paging.before,
         limit=limit,
-        next=page.next_cursor or "",
-        prev="",
+        next=_cursor(_FORWARD, page.next_cursor),
+        prev=_cursor(_BACKWARD, page.prev_cursor),
         sort=body.paging.sort,
     )
     return wire.CallLogList(call_logs=[mapping.call_log(c) for c in page.items], paging=paging)

@@ -25,6 +25,9 @@ from vpbx.tenancy.principal import Principal
 
 SERVICE = "Etelecom"
 PATH = "/{prefix:path}." + SERVICE + "/{method:path}"
+# Seed 002's generated HTTP example spells the service "ETelecom" (its curl examples
+# "Etelecom"): both reach the same methods.
+SPELLED_AS_IN_THE_HTTP_EXAMPLE = "/{prefix:path}.ETelecom/{method:path}"
 
 METHODS: dict[str, Method] = {
     m.name: m
@@ -177,5 +180,11 @@ router.add_api_route(
     PATH,
     call,
     methods=["GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
+    include_in_schema=False,
+)
+router.add_api_route(
+    SPELLED_AS_IN_THE_HTTP_EXAMPLE,
+    call,
+    methods=["POST", "GET", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"],
     include_in_schema=False,
 )

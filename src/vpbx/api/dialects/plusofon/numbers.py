@@ -1,15 +1,12 @@
 """Plusofon's number methods (`api/v1/number…`), the seed's whole group.
 
 Each endpoint reads its parameters (base.Input), calls the services and writes the
-document's shapes. Lists are assembled from the services' keyset pages into Laravel's
-numbered pages: a tenant's own numbers are few, so reading them all to count them is
-cheap; the stock, which can be large, is paged by the service itself.
+document's shapes. Lists are Laravel's numbered pages, read by position from the
+services with their totals; what a number list shows beside each number (forwarding,
+black list, the SIP accounts presenting it) is read for the whole page at once.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -23,7 +20,7 @@ from vpbx.errors import Invalid, NotAvailable, NotFound, RateLimited
 from vpbx.messaging.packets import PacketService
 from vpbx.numbers.enums import NumberStatus
 from vpbx.numbers.lines import LineService
-from vpbx.numbers.schemas import Line, OwnedNumber, SearchFilters, StockNumber
+from vpbx.numbers.schemas import Line, SearchFilters, StockNumber, TenantNumberPage
 from vpbx.numbers.service import NumberService
 from vpbx.pbx.contacts import ContactListService
 from vpbx.pbx.extensions import ExtensionService
@@ -31,38 +28,8 @@ from vpbx.pbx.forwarding import ForwardingService
 from vpbx.tenancy.principal import Principal
 
 router = APIRouter(prefix="/api/v1/number", route_class=PlusofonRoute)
-T = TypeVar("T")
 SUCCESS = {"success": True}
 _SHORT_HOLD_MINUTES = 60
-
-
-def collect(fetch: Callable[[int | None], Sequence[T]], key: Callable[[T], int]) -> list[T]:
-    """Every row of a keyset-paged read (`fetch(after_id)`), in order."""
-    rows: list[T] = []
-    after: int | None = None
-    while True:
-        batch = fetch(after)
-        rows.extend(batch)
-        if not batch:
-            return rows
-        after = key(batch[-1])
-
-
-def owned(
-    session: Session, settings: Settings, principal: Principal, status: str
-) -> list[OwnedNumber]:
-    """All the tenant's numbers in one state (active, or reserved: live holds)."""
-    service = NumberService(session, settings)
-    items: list[OwnedNumber] = []
-    cursor: str | None = None
-    while True:
-        page = service.list_owned(
-            principal, status=status, cursor=cursor, limit=settings.page_size_max
-        )
-        items.extend(page.items)
-        if page.next_cursor is None:
-            return items
-        cursor = page.next_cursor
 
 
 def line_of(session: Session, settings: Settings, principal: Principal, number_id: int) -> Line:
@@ -73,15 +40,20 @@ def line_of(session: Session, settings: Settings, principal: Principal, number_i
         raise NotFound(f"number {number_id} not found", code="number_not_found") from None
 
 
-def _page(items: list[T], page: int, per_page: int) -> list[T]:
-    return items[(page - 1) * per_page : page * per_page]
-
-
-def _phone_filter(items: list[OwnedNumber], phone_type: str | None) -> list[OwnedNumber]:
-    if phone_type is None:
-        return items
-    wanted = mapping.PHONE_TYPES[phone_type]
-    return [n for n in items if n.number_type == wanted]
+def _numbers_page(
+    session: Session, settings: Settings, principal: Principal, status: str, values: Input
+) -> tuple[int, TenantNumberPage]:
+    """The page asked for (`page`, `phone_type`) of the tenant's numbers in one state."""
+    query = parse(wire.NumberFilter, values)
+    page = wire.page_of(values)
+    found = NumberService(session, settings).owned_page(
+        principal,
+        status=status,
+        number_type=mapping.PHONE_TYPES[query.phone_type] if query.phone_type else None,
+        offset=(page - 1) * wire.PER_PAGE,
+        limit=wire.PER_PAGE,
+    )
+    return page, found
 
 
 # --- the tenant's numbers ---------------------------------------------------------------
@@ -96,53 +68,38 @@ def list_numbers(
     principal: PrincipalDep,
 ) -> JSONResponse:
     """The numbers connected in this account (active), with forwarding and black list."""
-    query = parse(wire.NumberFilter, values)
-    page = wire.page_of(values)
-    numbers = _phone_filter(owned(session, settings, principal, "active"), query.phone_type)
-    shown = _page(numbers, page, wire.PER_PAGE)
-    ids = LineService(session, settings).by_e164(principal, [n.e164 for n in shown])
-    aon = _caller_ids(session, settings, principal) if shown else {}
-    forwarding = ForwardingService(session)
-    contacts = ContactListService(session, settings)
+    page, found = _numbers_page(session, settings, principal, "active", values)
+    shown = found.items
+    e164s = [n.e164 for n in shown]
+    forwarding = ForwardingService(session).get_many(principal, e164s)
+    lists = ContactListService(session, settings).lists_of_numbers(principal, e164s)
+    sips = ExtensionService(session, settings).presenting(principal, [n.id for n in shown])
     data = []
     for number in shown:
-        view = forwarding.get(principal, number.e164)
-        lists = contacts.number_lists(principal, number.e164)
+        view = forwarding.get(number.e164)
+        black = lists[number.e164].black if number.e164 in lists else None
         price = number.prices[0]
         data.append(
             {
-                "id": ids[number.e164].id,
+                "id": number.id,
                 "number": mapping.wire_number(number.e164),
                 "phone_type": mapping.phone_type(number.number_type),
                 "owner_type": (number.owner_type or "business"),
                 "period_price": mapping.money(price.monthly),
                 "buy_price": mapping.money(price.connection),
-                "black_list": lists.black.id if lists.black else None,
-                "aon_for_sips": aon.get(number.e164, []),
-                "following": mapping.following(view),
-                "integration_following": mapping.integration_following(view),
+                "black_list": black.id if black else None,
+                "aon_for_sips": [
+                    {"id": e.id, "name": e.display_name or e.number}
+                    for e in sips.get(number.id, [])
+                ],
+                "following": None if view is None else mapping.following(view),
+                "integration_following": (
+                    None if view is None else mapping.integration_following(view)
+                ),
             }
         )
-    body = wire.paginator(request, data, page=page, per_page=wire.PER_PAGE, total=len(numbers))
+    body = wire.paginator(request, data, page=page, per_page=wire.PER_PAGE, total=found.total)
     return JSONResponse(body)
-
-
-def _caller_ids(
-    session: Session, settings: Settings, principal: Principal
-) -> dict[str, list[dict[str, Any]]]:
-    """SIP accounts (extensions) by the number they show as caller id (`aon_for_sips`)."""
-    service = ExtensionService(session, settings)
-    extensions = collect(
-        lambda after: service.list(principal, after_id=after, limit=settings.page_size_max),
-        lambda e: e.id,
-    )
-    shown: dict[str, list[dict[str, Any]]] = {}
-    for extension in extensions:
-        if extension.caller_id_hotline:
-            shown.setdefault(extension.caller_id_hotline, []).append(
-                {"id": extension.id, "name": extension.display_name or extension.number}
-            )
-    return shown
 
 
 @router.get("/sms")
@@ -199,21 +156,17 @@ def _body_numbers(
     session: Session, settings: Settings, principal: Principal, number_ids: list[int]
 ) -> list[str]:
     """The tenant's active numbers named by id in a body; any other is 422."""
-    lines = LineService(session, settings)
-    e164s = []
-    for number_id in dict.fromkeys(number_ids):
-        try:
-            line = lines.line(principal, number_id)
-        except NotFound:
-            line = None
+    wanted = list(dict.fromkeys(number_ids))
+    lines = LineService(session, settings).by_ids(principal, wanted)
+    for number_id in wanted:
+        line = lines.get(number_id)
         if line is None or line.status != NumberStatus.ACTIVE:
             raise Invalid(
                 f"number {number_id} not found among your numbers",
                 code="number_not_found",
                 field="numbers",
             )
-        e164s.append(line.e164)
-    return e164s
+    return [lines[number_id].e164 for number_id in wanted]
 
 
 @router.patch("/contact-list")
@@ -374,38 +327,21 @@ def list_reserved(
     principal: PrincipalDep,
 ) -> JSONResponse:
     """The tenant's live holds, by number id."""
-    query = parse(wire.NumberFilter, values)
-    page = wire.page_of(values)
-    numbers = _phone_filter(owned(session, settings, principal, "reserved"), query.phone_type)
-    shown = _page(numbers, page, wire.PER_PAGE)
-    ids = LineService(session, settings).by_e164(principal, [n.e164 for n in shown])
-    kinds = _held_owner_types(session, settings, principal) if shown else {}
+    page, found = _numbers_page(session, settings, principal, "reserved", values)
     data = [
         {
-            "id": ids[n.e164].id,
+            "id": n.id,
             "number": mapping.wire_number(n.e164),
             "reserved_untill": mapping.timestamp(n.reserved_until),
             "phone_type": mapping.phone_type(n.number_type),
-            "owner_type": kinds.get(n.e164) or n.owner_type or "business",
+            "owner_type": n.hold_owner_type or n.owner_type or "business",
             "buy_price": mapping.money(n.prices[0].connection),
             "period_price": mapping.money(n.prices[0].monthly),
         }
-        for n in shown
+        for n in found.items
     ]
-    body = wire.paginator(request, data, page=page, per_page=wire.PER_PAGE, total=len(numbers))
+    body = wire.paginator(request, data, page=page, per_page=wire.PER_PAGE, total=found.total)
     return JSONResponse(body)
-
-
-def _held_owner_types(session: Session, settings: Settings, principal: Principal) -> dict[str, str]:
-    """The owner type each live hold was asked for (the reservation keeps it)."""
-    service = NumberService(session, settings)
-    holds = collect(
-        lambda after: (
-            service.list_reservations(principal, after_id=after, limit=settings.page_size_max).items
-        ),
-        lambda r: r.id,
-    )
-    return {r.number: r.owner_type.value for r in holds}
 
 
 @router.delete("/reserve/{reserve_number_id}")

@@ -14,8 +14,7 @@ from fastapi.responses import JSONResponse
 
 from vpbx.api.deps import PrincipalDep, SessionDep, SettingsDep
 from vpbx.api.dialects.plusofon import mapping, wire
-from vpbx.api.dialects.plusofon.base import Input, PlusofonRoute, parse
-from vpbx.api.dialects.plusofon.numbers import collect
+from vpbx.api.dialects.plusofon.base import Input, PlusofonRoute, collect, parse
 from vpbx.messaging.service import MessagingService
 from vpbx.pbx.contacts import ContactListService
 from vpbx.pbx.extensions import ExtensionService
