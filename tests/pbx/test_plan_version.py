@@ -122,6 +122,7 @@ def test_every_kind_of_change_a_route_reads_bumps_the_version_of_its_tenant_only
             "extension deleted",
             lambda: _ok(client.delete(f"/v1/extensions/{made['b']['id']}", headers=h)),
         ),
+        ("number released", lambda: _ok(client.delete(f"/v1/numbers/{HOTLINE}", headers=h))),
     ]
     for what, change in steps:
         before, other = _version(factory, alice), _version(factory, bob)

@@ -9,7 +9,10 @@ tenant's `plan_version` is unchanged. Triggers, not application code, bump it: e
 write to a table the plan reads counts, whichever code path (a service, a bulk
 statement, an operator's SQL, another API node) made it. PostgreSQL uses statement
 triggers with transition tables (one UPDATE of the tenant per statement, however many
-rows it touched); SQLite has row triggers only.
+rows it touched); SQLite has row triggers only. The `numbers` table is the exception on
+PostgreSQL: row triggers with a WHEN clause, so that writes to the stock (no tenant:
+imports of a million numbers, repricing) neither call a function nor capture a
+transition table.
 """
 
 from __future__ import annotations
@@ -75,6 +78,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name}" + (f" ON {table}" if postgresql else ""))
             if postgresql:
                 op.execute(f"DROP FUNCTION IF EXISTS {name}()")
+    if postgresql:
+        op.execute(f"DROP FUNCTION IF EXISTS {_name('numbers', 'row')}()")
     # A plain DROP COLUMN (SQLite ≥ 3.35): a batch rebuild of `tenants` would break
     # the views that read it.
     op.execute("ALTER TABLE tenants DROP COLUMN plan_version")
@@ -87,8 +92,10 @@ def _name(table: str, event: str) -> str:
 def _postgresql() -> list[str]:
     """One statement trigger per table and event (transition tables allow one event
     per trigger), each bumping every tenant the statement touched, once."""
-    statements = []
+    statements = _postgresql_numbers()
     for table, tenant_of in PLAN_TABLES.items():
+        if table == "numbers":
+            continue
         for event, sides in _EVENTS.items():
             name = _name(table, event)
             tenants = " UNION ".join(tenant_of.format(rows=f"{side}_rows") for side in sides)
@@ -101,6 +108,31 @@ def _postgresql() -> list[str]:
                 f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {referencing} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
             )
+    return statements
+
+
+def _postgresql_numbers() -> list[str]:
+    """Row triggers that fire only for numbers a tenant holds or held."""
+    function = _name("numbers", "row")
+    bump = "UPDATE tenants SET plan_version = plan_version + 1 WHERE id = {side}.tenant_id"
+    statements = [
+        f"CREATE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF TG_OP <> 'INSERT' AND OLD.tenant_id IS NOT NULL THEN {bump.format(side='OLD')}; "
+        "END IF; "
+        "IF TG_OP <> 'DELETE' AND NEW.tenant_id IS NOT NULL AND (TG_OP = 'INSERT' "
+        "OR NEW.tenant_id IS DISTINCT FROM OLD.tenant_id) THEN "
+        f"{bump.format(side='NEW')}; END IF; RETURN NULL; END $$"
+    ]
+    when = {
+        "INSERT": "NEW.tenant_id IS NOT NULL",
+        "UPDATE": "OLD.tenant_id IS NOT NULL OR NEW.tenant_id IS NOT NULL",
+        "DELETE": "OLD.tenant_id IS NOT NULL",
+    }
+    for event, condition in when.items():
+        statements.append(
+            f"CREATE TRIGGER {_name('numbers', event)} AFTER {event} ON numbers "
+            f"FOR EACH ROW WHEN ({condition}) EXECUTE FUNCTION {function}()"
+        )
     return statements
 
 
