@@ -32,6 +32,7 @@ from vpbx.pbx.contacts_schemas import (
     NumberContactLists,
 )
 from vpbx.pbx.contacts_values import entry_kind, normalise_entry, search_terms
+from vpbx.pbx.schemas import OffsetPage, check_window
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.service import clean_name
 
@@ -55,6 +56,7 @@ class ContactListService(NumberListAssignment):
     def __init__(self, session: Session, settings: Settings) -> None:
         self.session = session
         self.region = settings.default_country
+        self.page_size_max = settings.page_size_max
         self.repo = ContactListRepository(session)
 
     # --- lists --------------------------------------------------------------------
@@ -92,6 +94,16 @@ class ContactListService(NumberListAssignment):
             principal.require_tenant(), list_type=list_type, after_id=after_id, limit=limit
         )
         return self.view(rows)
+
+    def lists_page(
+        self, principal: Principal, *, offset: int, limit: int
+    ) -> OffsetPage[ContactListOut]:
+        """A page of the tenant's lists by position in id order (the order of
+        `list_lists`), and how many it has in all."""
+        tenant_id = principal.require_tenant()
+        check_window(offset, limit, self.page_size_max)
+        rows, total = self.repo.lists_page(tenant_id, offset=offset, limit=limit)
+        return OffsetPage[ContactListOut](items=self.view(rows), total=total)
 
     def create(self, principal: Principal, data: ContactListCreate) -> ContactListOut:
         tenant_id = principal.require_tenant()

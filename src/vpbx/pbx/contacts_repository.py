@@ -76,6 +76,17 @@ class ContactListRepository:
             query = query.where(ContactList.id > after_id)
         return self.session.scalars(query.order_by(ContactList.id).limit(limit)).all()
 
+    def lists_page(
+        self, tenant_id: int, *, offset: int, limit: int
+    ) -> tuple[Sequence[ContactList], int]:
+        """A page of the tenant's lists by position in id order, the order of `lists`, and
+        how many it has in all."""
+        query = select(ContactList).where(ContactList.tenant_id == tenant_id)
+        window = query.order_by(ContactList.id).offset(offset).limit(limit)
+        rows = self.session.scalars(window).all()
+        total = self.session.scalar(select(func.count()).select_from(query.subquery()))
+        return rows, total or 0
+
     def entry_counts(self, list_ids: Sequence[int]) -> dict[int, int]:
         if not list_ids:
             return {}

@@ -27,9 +27,11 @@ from vpbx.pbx.schemas import (
     ExtensionOut,
     ExtensionUpdate,
     ExtensionWithPassword,
+    OffsetPage,
     PbxSettings,
     PbxSettingsUpdate,
     SipAccount,
+    check_window,
 )
 from vpbx.pbx.sip import (
     check_password,
@@ -220,6 +222,15 @@ class ExtensionService:
             limit=limit,
         )
         return self.view(principal, rows)
+
+    def page(self, principal: Principal, *, offset: int, limit: int) -> OffsetPage[ExtensionOut]:
+        """A page of the tenant's extensions by position in id order (the order of `list`),
+        and how many it has in all; the views of the page are read together."""
+        tenant_id = principal.require_tenant()
+        check_window(offset, limit, self.settings.page_size_max)
+        rows = self.repo.extensions(tenant_id, offset=offset, limit=limit)
+        total = self.repo.count_extensions(tenant_id)
+        return OffsetPage[ExtensionOut](items=self.view(principal, rows), total=total)
 
     def reveal(self, principal: Principal, extension_id: int) -> ExtensionWithPassword:
         extension = self.get(principal, extension_id)

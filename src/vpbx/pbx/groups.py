@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from vpbx.audit.service import record_change
+from vpbx.config import Settings
 from vpbx.errors import Invalid, NotFound
 from vpbx.models import RingGroup, Tenant
 from vpbx.numbers.service import canonical_e164
@@ -19,15 +20,21 @@ from vpbx.pbx.schemas import (
     GroupOut,
     GroupUpdate,
     NoAnswer,
+    OffsetPage,
+    check_window,
 )
 from vpbx.pbx.sip import claim_number
 from vpbx.tenancy.principal import Principal
 
+# The instance's largest page when the caller names no settings.
+_PAGE_SIZE_MAX: int = Settings.model_fields["page_size_max"].default
+
 
 class GroupService:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, settings: Settings | None = None) -> None:
         self.session = session
         self.repo = PbxRepository(session)
+        self.page_size_max = settings.page_size_max if settings else _PAGE_SIZE_MAX
 
     def get(self, principal: Principal, group_id: int) -> RingGroup:
         group = self.repo.group(principal.require_tenant(), group_id)
@@ -64,6 +71,14 @@ class GroupService:
     ) -> list[GroupOut]:
         groups = self.repo.groups(principal.require_tenant(), after_id=after_id, limit=limit)
         return self.view(list(groups))
+
+    def groups_page(self, principal: Principal, *, offset: int, limit: int) -> OffsetPage[GroupOut]:
+        """A page of the tenant's groups by position in id order (the order of
+        `list_groups`), and how many it has in all."""
+        tenant_id = principal.require_tenant()
+        check_window(offset, limit, self.page_size_max)
+        groups, total = self.repo.groups_page(tenant_id, offset=offset, limit=limit)
+        return OffsetPage[GroupOut](items=self.view(list(groups)), total=total)
 
     def create(self, principal: Principal, data: GroupCreate) -> GroupOut:
         tenant = self.repo.tenant(principal.require_tenant())

@@ -229,6 +229,16 @@ class PbxRepository:
             query = query.where(RingGroup.id > after_id)
         return self.session.scalars(query.order_by(RingGroup.id).limit(limit)).all()
 
+    def groups_page(
+        self, tenant_id: int, *, offset: int, limit: int
+    ) -> tuple[Sequence[RingGroup], int]:
+        """A page of the tenant's groups by position in id order, the order of `groups`,
+        and how many it has in all."""
+        query = select(RingGroup).where(RingGroup.tenant_id == tenant_id)
+        rows = self.session.scalars(query.order_by(RingGroup.id).offset(offset).limit(limit)).all()
+        total = self.session.scalar(select(func.count()).select_from(query.subquery()))
+        return rows, total or 0
+
     def dial_plan_numbers(self, tenant_id: int) -> set[str]:
         """Every number taken in the tenant's dial plan: extensions and groups alike."""
         groups = self.session.scalars(

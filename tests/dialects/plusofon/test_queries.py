@@ -1,5 +1,6 @@
-"""The number lists read a page at a time: the statements a page takes do not grow with
-the numbers on it (forwarding, black lists and caller-ID users are read per page)."""
+"""The number and PBX lists read a page at a time: the statements a page takes do not grow
+with the numbers on it (forwarding, black lists and caller-ID users are read per page), nor
+with the tenant's SIP accounts, groups or contact lists (one page and a count are read)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Party
 from tests.dialects.plusofon.helpers import buy, headers, number_ids, send
+from vpbx.api.app import create_app
+from vpbx.config import Settings
 from vpbx.numbers.importer import NumberImporter
 
 # 31 Moscow-region mobile numbers: two full pages of 15 and one of 1.
@@ -30,6 +33,14 @@ def many(factory: sessionmaker[Session]) -> list[str]:
     report = NumberImporter(factory).import_rows(rows)
     assert report.imported == len(rows), report.rejected
     return MANY
+
+
+@pytest.fixture
+def tight(settings: Settings, engine: Engine) -> Iterator[TestClient]:
+    """An instance whose largest page is Plusofon's 15: a read of a tenant's whole list in
+    batches would take more statements as the list grows past one page."""
+    with TestClient(create_app(settings.model_copy(update={"page_size_max": 15}), engine)) as c:
+        yield c
 
 
 @contextmanager
@@ -117,3 +128,53 @@ def test_a_reservation_page_takes_the_same_statements_whatever_its_size(
     assert [n["number"] for n in body["data"]] == held
     assert [n["owner_type"] for n in body["data"]] == ["personal", "business", "business"]
     assert one == three
+
+
+def test_a_sip_page_takes_the_same_statements_whatever_the_accounts(
+    tight: TestClient, engine: Engine, alice: Party, bob: Party, many: list[str]
+) -> None:
+    """The SIP list reads one page of extensions, their count and the page's caller IDs,
+    not the tenant's whole list nor one caller ID per account."""
+    wire = [n.removeprefix("+") for n in many]
+    buy(tight, alice, wire[0], wire[1])
+    desk = {"display_name": "Desk", "caller_id_hotline": many[0]}
+    first_id = ok(tight.post("/v1/extensions", json=desk, headers=alice.headers))["id"]
+    one, alone = statements_of(tight, engine, alice, "/api/v1/sip")
+    assert [(e["id"], e["aon"]) for e in alone["data"]] == [(first_id, {"number": wire[0]})]
+    for n in range(29):  # every account presents a caller ID, from two numbers
+        body = {"display_name": f"Desk {n}", "caller_id_hotline": many[n % 2]}
+        ok(tight.post("/v1/extensions", json=body, headers=alice.headers))
+        if n % 10 == 0:  # Bob's accounts sit between Alice's and never show
+            ok(tight.post("/v1/extensions", json={"display_name": "Bob"}, headers=bob.headers))
+
+    thirty, first = statements_of(tight, engine, alice, "/api/v1/sip")
+    thirty_too, second = statements_of(tight, engine, alice, "/api/v1/sip?page=2")
+    assert thirty <= one, (thirty, one)
+    assert thirty_too == thirty
+    assert (first["total"], first["last_page"], len(first["data"])) == (30, 2, 15)
+    assert (second["from"], second["to"], len(second["data"])) == (16, 30, 15)
+    ids = [e["id"] for e in first["data"] + second["data"]]
+    assert ids == sorted(ids)
+    assert (ids[0], len(set(ids))) == (first_id, 30)
+    assert all(e["aon"] in ({"number": wire[0]}, {"number": wire[1]}) for e in second["data"])
+    assert "Bob" not in {e["name"] for e in first["data"] + second["data"]}
+
+
+@pytest.mark.parametrize(
+    ("path", "native", "body"),
+    [
+        ("groups", "/v1/groups", {"name": "Sales"}),
+        ("contact-lists", "/v1/contact-lists", {"name": "spam", "type": "black"}),
+    ],
+)
+def test_group_and_contact_list_pages_take_the_same_statements_whatever_their_count(
+    tight: TestClient, engine: Engine, alice: Party, path: str, native: str, body: Any
+) -> None:
+    ok(tight.post(native, json=body, headers=alice.headers))
+    one, alone = statements_of(tight, engine, alice, f"/api/v1/{path}")
+    assert alone["total"] == 1
+    for n in range(19):
+        ok(tight.post(native, json={**body, "name": f"{body['name']} {n}"}, headers=alice.headers))
+    twenty, first = statements_of(tight, engine, alice, f"/api/v1/{path}")
+    assert twenty <= one, (twenty, one)
+    assert (first["total"], len(first["data"])) == (20, 15)

@@ -12,7 +12,6 @@ body values win over query values of the same name.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
 from typing import Annotated, Any, TypeVar
 from urllib.parse import unquote
 
@@ -28,7 +27,6 @@ from vpbx.errors import NotFound
 from vpbx.tenancy.principal import Principal
 
 M = TypeVar("M", bound=BaseModel)
-T = TypeVar("T")
 MAX_BODY = 1_000_000
 
 
@@ -144,15 +142,3 @@ def path_id(text: str, what: str = "number") -> int:
     if not (text.isascii() and text.isdigit() and len(text) <= 19 and 0 < int(text) < 2**63):
         raise NotFound(f"{what} {text[:40]} not found", code=f"{what}_not_found")
     return int(text)
-
-
-def collect(fetch: Callable[[int | None], Sequence[T]], key: Callable[[T], int]) -> list[T]:
-    """Every row of a keyset-paged read (`fetch(after_id)`), in order."""
-    rows: list[T] = []
-    after: int | None = None
-    while True:
-        batch = fetch(after)
-        rows.extend(batch)
-        if not batch:
-            return rows
-        after = key(batch[-1])

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 
 from vpbx.api.deps import PrincipalDep, SessionDep, SettingsDep
 from vpbx.api.dialects.plusofon import mapping, wire
-from vpbx.api.dialects.plusofon.base import Input, PlusofonRoute, collect, parse
+from vpbx.api.dialects.plusofon.base import Input, PlusofonRoute, parse
 from vpbx.messaging.service import MessagingService
 from vpbx.pbx.contacts import ContactListService
 from vpbx.pbx.extensions import ExtensionService
@@ -27,10 +27,14 @@ router = APIRouter(prefix="/api/v1", route_class=PlusofonRoute)
 _SEQUENCE = {"simultaneous": "Simultaneous", "random": "Random"}
 
 
-def _page(request: Request, values: dict[str, Any], rows: list[dict[str, Any]]) -> JSONResponse:
+def _window(values: dict[str, Any]) -> tuple[int, int]:
+    """The page number asked for, and the offset of its first row."""
     page = wire.page_of(values)
-    shown = rows[(page - 1) * wire.PER_PAGE : page * wire.PER_PAGE]
-    body = wire.paginator(request, shown, page=page, per_page=wire.PER_PAGE, total=len(rows))
+    return page, (page - 1) * wire.PER_PAGE
+
+
+def _paginator(request: Request, page: int, rows: list[dict[str, Any]], total: int) -> JSONResponse:
+    body = wire.paginator(request, rows, page=page, per_page=wire.PER_PAGE, total=total)
     return JSONResponse(body)
 
 
@@ -44,11 +48,8 @@ def list_sip(
 ) -> JSONResponse:
     """SIP accounts: vpbx extensions. `kazoo_id` is null (vpbx runs no Kazoo);
     `finally_created` is whether the account can register (enabled)."""
-    service = ExtensionService(session, settings)
-    extensions = collect(
-        lambda after: service.list(principal, after_id=after, limit=settings.page_size_max),
-        lambda e: e.id,
-    )
+    page, offset = _window(values)
+    found = ExtensionService(session, settings).page(principal, offset=offset, limit=wire.PER_PAGE)
     rows = [
         {
             "id": e.id,
@@ -60,9 +61,9 @@ def list_sip(
             if e.caller_id_hotline
             else None,
         }
-        for e in extensions
+        for e in found.items
     ]
-    return _page(request, values, rows)
+    return _paginator(request, page, rows, found.total)
 
 
 @router.get("/groups")
@@ -73,10 +74,9 @@ def list_groups(
     settings: SettingsDep,
     principal: PrincipalDep,
 ) -> JSONResponse:
-    service = GroupService(session)
-    groups = collect(
-        lambda after: service.list_groups(principal, after_id=after, limit=settings.page_size_max),
-        lambda g: g.id,
+    page, offset = _window(values)
+    found = GroupService(session, settings).groups_page(
+        principal, offset=offset, limit=wire.PER_PAGE
     )
     rows = [
         {
@@ -86,9 +86,9 @@ def list_groups(
             "number": g.number,
             "sequence_rule": _SEQUENCE.get(g.strategy, "Order"),
         }
-        for g in groups
+        for g in found.items
     ]
-    return _page(request, values, rows)
+    return _paginator(request, page, rows, found.total)
 
 
 @router.get("/contact-lists")
@@ -99,15 +99,12 @@ def list_contact_lists(
     settings: SettingsDep,
     principal: PrincipalDep,
 ) -> JSONResponse:
-    service = ContactListService(session, settings)
-    lists = collect(
-        lambda after: service.list_lists(
-            principal, list_type=None, after_id=after, limit=settings.page_size_max
-        ),
-        lambda c: c.id,
+    page, offset = _window(values)
+    found = ContactListService(session, settings).lists_page(
+        principal, offset=offset, limit=wire.PER_PAGE
     )
-    rows = [{"id": c.id, "name": c.name, "type": c.type} for c in lists]
-    return _page(request, values, rows)
+    rows = [{"id": c.id, "name": c.name, "type": c.type} for c in found.items]
+    return _paginator(request, page, rows, found.total)
 
 
 @router.post("/sms")
