@@ -35,7 +35,6 @@ from vpbx.sip.plan import TrunkTarget, kamailio_plan, legs_of, reject
 from vpbx.sip.repository import SipRepository
 from vpbx.sip.schemas import CallEvent, CallsRecorded, RouteRequest
 
-ACTOR = "sip"
 _NO_TRUNK = TrunkTarget("", 0, "")
 _TRUNKS: VersionedCache[TrunkTarget] = VersionedCache(capacity=4096)
 
