@@ -7,7 +7,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import Party
-from tests.sip.helpers import SIP, buy, domain, extension, ok, route
+from tests.sip.helpers import buy, domain, extension, ok, route
 from vpbx.models import Tenant
 
 HOTLINE = "+842438256868"
@@ -22,8 +22,9 @@ def test_each_change_counts_on_the_next_call_although_the_plan_is_cached(
     second = extension(sip_client, alice, "102")
     where = domain(sip_client, alice)
 
-    def uris(dialled: str) -> list[str] | int:
-        decided = route(sip_client, domain=where, caller="101", dialled=dialled)
+    def uris(dialled: str, caller: str = "101") -> list[str] | int:
+        """Where a call goes now: the URIs rung, or the refusal's SIP status."""
+        decided = route(sip_client, domain=where, caller=caller, dialled=dialled)
         if decided["action"] == "reject":
             status: int = decided["status"]
             return status
@@ -41,36 +42,10 @@ def test_each_change_counts_on_the_next_call_although_the_plan_is_cached(
     buy(sip_client, alice, HOTLINE)
     body = {"type": "sip", "extension_id": first["id"], "cli_mode": "Y"}
     ok(sip_client.put(f"/v1/numbers/{HOTLINE}/forwarding", json=body, headers=h))
-    decided = ok(
-        sip_client.post(
-            "/v1/sip/route",
-            json={
-                "call_id": "c-2",
-                "direction": "from_extension",
-                "domain": where,
-                "caller": "102",
-                "dialled": HOTLINE,
-            },
-            headers=SIP,
-        )
-    )
-    assert [u for s in decided["steps"] for u in s["uris"]] == [f"sip:101@{where}"]
+    assert uris(HOTLINE, caller="102") == [f"sip:101@{where}"]
     body = {"type": "sip", "extension_id": second["id"], "cli_mode": "Y"}
     ok(sip_client.put(f"/v1/numbers/{HOTLINE}/forwarding", json=body, headers=h))
-    decided = ok(
-        sip_client.post(
-            "/v1/sip/route",
-            json={
-                "call_id": "c-3",
-                "direction": "from_extension",
-                "domain": where,
-                "caller": "103",
-                "dialled": HOTLINE,
-            },
-            headers=SIP,
-        )
-    )
-    assert [u for s in decided["steps"] for u in s["uris"]] == [f"sip:102@{where}"]
+    assert uris(HOTLINE, caller="103") == [f"sip:102@{where}"]
 
 
 def test_an_inactive_tenant_gets_no_routes(
