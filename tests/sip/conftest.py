@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -31,7 +32,14 @@ def uncached_stack(settings: Settings, engine: Engine) -> Iterator[Stack]:
     yield from _stack(settings, engine, credential_cache_s=0)
 
 
-def _stack(settings: Settings, engine: Engine, credential_cache_s: int = 300) -> Iterator[Stack]:
+@pytest.fixture
+def draining_stack(settings: Settings, engine: Engine) -> Iterator[Stack]:
+    """Kamailio keeping all its shared memory for calls in progress: what an overloaded
+    server does to every new call, it does here to all of them."""
+    yield from _stack(settings, engine, overload_reserve_percent=100)
+
+
+def _stack(settings: Settings, engine: Engine, **sip_settings: Any) -> Iterator[Stack]:
     reason = missing_tools(settings.database_url)
     if reason is not None:
         if os.environ.get("VPBX_REQUIRE_SIP") == "1":  # CI installs them: missing is a failure
@@ -40,9 +48,7 @@ def _stack(settings: Settings, engine: Engine, credential_cache_s: int = 300) ->
     # Unix socket paths are short (108 bytes): a folder of our own under /tmp.
     workdir = Path(tempfile.mkdtemp(prefix="vsip-"))
     try:
-        with running_stack(
-            settings, engine, workdir, credential_cache_s=credential_cache_s
-        ) as running:
+        with running_stack(settings, engine, workdir, **sip_settings) as running:
             yield running
     except BaseException:
         print((workdir / "kamailio.log").read_text(errors="replace")[-6000:])  # noqa: T201

@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -266,7 +267,7 @@ def _ack(uri: str, cseq: int) -> str:
 
 @contextmanager
 def running_stack(
-    settings: Settings, engine: Engine, workdir: Path, *, credential_cache_s: int = 300
+    settings: Settings, engine: Engine, workdir: Path, **sip_settings: Any
 ) -> Iterator[Stack]:
     """Start vpbx and Kamailio; stop both (and every phone) at the end, whatever happens."""
     api_port = free_port()
@@ -278,7 +279,7 @@ def running_stack(
         run_dir=workdir / "kamailio",
         children=2,
         rpc_timeout_s=2.0,
-        credential_cache_s=credential_cache_s,
+        **sip_settings,
     )
     sip = sip.model_copy(update={"control_socket": config.control_socket(sip)})
     app = create_app(settings, engine)
@@ -299,7 +300,7 @@ def running_stack(
         log = (workdir / "kamailio.log").open("wb")
         # A session of its own: Kamailio's workers are stopped with it, as one group.
         kamailio = subprocess.Popen(
-            config.command(path), stdout=log, stderr=log, start_new_session=True
+            config.command(path, sip), stdout=log, stderr=log, start_new_session=True
         )
         control = KamailioControl(config.control_socket(sip), timeout_s=2.0)
         wait_for(lambda: _answers(control) or _exited(kamailio), "Kamailio start")

@@ -272,3 +272,23 @@ def test_changes_take_effect_without_a_restart(stack: Stack, pbx: Pbx, stock: li
     assert first.header("From").startswith(f'"Customer" <sip:{CUSTOMER}@')  # Y: the caller
     to_101, to_102 = pbx.calls(2)
     assert (to_101["extension"], to_102["extension"]) == ("101", "102")
+
+
+def test_an_overloaded_server_refuses_new_calls_and_still_registers(
+    draining_stack: Stack, alice: Party, stock: list[str]
+) -> None:
+    """Below its shared-memory reserve Kamailio answers new calls 503 (the caller may
+    retry) before any work: no route decision, no call record. Registrations go on."""
+    pbx = Pbx(draining_stack, alice)
+    try:
+        phone = draining_stack.phone("101")
+        pbx.trunk(5)  # nothing is ever sent to it here
+        pbx.buy(HOTLINE)
+        pbx.extension("101")
+        pbx.forward(HOTLINE, type="sip", extension_id=pbx.ids["101"], cli_mode="Y")
+        assert draining_stack.register("101", pbx.domain, PW["101"], contact_port=phone.port)
+        assert draining_stack.trunk_call(CUSTOMER, HOTLINE, expect=503)
+        assert pbx.calls(1) == []
+        assert "shared memory low" in (draining_stack.workdir / "kamailio.log").read_text()
+    finally:
+        pbx.close()

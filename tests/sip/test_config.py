@@ -98,6 +98,24 @@ def test_the_credential_cache_is_on_by_default_and_can_be_switched_off(tmp_path:
     assert '#!define CREDENTIAL_CACHE "credentials=>size=12;autoexpire=60;"' in lines
 
 
+def test_kamailio_gets_the_memory_and_overload_reserve_configured(tmp_path: Path) -> None:
+    settings = Settings(database_url="postgresql://vpbx@10.0.0.2/pbx", secret_key=None)
+    sip = _sip(tmp_path)
+    # 256 MB by default: 64 MB (Kamailio's own default) runs out near 400 calls/s
+    assert config.command(tmp_path / "k.cfg", sip)[-4:] == ["-m", "256", "-M", "8"]
+    assert "#!define SHM_RESERVE 67108864" in config.render(settings, sip).splitlines()
+    small = _sip(tmp_path, shared_memory_mb=64, private_memory_mb=16, overload_reserve_percent=10)
+    assert config.command(tmp_path / "k.cfg", small)[-4:] == ["-m", "64", "-M", "16"]
+    assert "#!define SHM_RESERVE 6710886" in config.render(settings, small).splitlines()
+    never = _sip(tmp_path, overload_reserve_percent=0)
+    assert "#!define SHM_RESERVE 0" in config.render(settings, never).splitlines()
+    drain = _sip(tmp_path, overload_reserve_percent=100)  # more than the whole pool
+    whole_pool_and_more = f"#!define SHM_RESERVE {257 * 1024 * 1024}"
+    assert whole_pool_and_more in config.render(settings, drain).splitlines()
+    with pytest.raises(ValueError, match="shared_memory_mb"):
+        _sip(tmp_path, shared_memory_mb=16)
+
+
 def test_sqlite_instances_load_the_sqlite_driver(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path}/v.db", secret_key=None)
     text = config.render(settings, _sip(tmp_path))
@@ -141,7 +159,7 @@ def test_kamailio_accepts_the_configuration(tmp_path: Path, database: str, cache
     sip = _sip(tmp_path, credential_cache_s=cache_s)
     path = config.write(settings, sip, tmp_path / "kamailio.cfg")
     checked = subprocess.run(
-        config.command(path, check_only=True), capture_output=True, text=True, timeout=30
+        config.command(path, sip, check_only=True), capture_output=True, text=True, timeout=30
     )
     assert checked.returncode == 0, checked.stderr[-3000:]
 

@@ -53,7 +53,7 @@ def write_config(
     sip = _sip(listen, port, api_url)
     path = _write(sip, output)
     out.print(f"wrote {path}")
-    out.print(f"run it with: {' '.join(config.command(path))}")
+    out.print(f"run it with: {' '.join(config.command(path, sip))}")
     out.print(f"vpbx reaches it with VPBX_SIP_CONTROL_SOCKET={config.control_socket(sip)}")
 
 
@@ -70,11 +70,13 @@ def run(listen: Listen = None, port: Port = None, api_url: ApiUrl = None) -> Non
     if missing:
         raise fail(config.install_hint(missing))
     path = _write(sip, None)
-    checked = subprocess.run(config.command(path, check_only=True), capture_output=True, text=True)
+    checked = subprocess.run(
+        config.command(path, sip, check_only=True), capture_output=True, text=True
+    )
     if checked.returncode != 0:
         raise fail(f"Kamailio refused the configuration:\n{checked.stderr[-2000:]}")
     out.print(f"Kamailio on {sip.listen}:{sip.port}; vpbx at {sip.api_url}")
-    argv = config.command(path)
+    argv = config.command(path, sip)
     os.execvp(argv[0], argv)
 
 

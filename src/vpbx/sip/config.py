@@ -137,6 +137,7 @@ def render(settings: Settings, sip: SipSettings) -> str:
         "RUN_DIR": _quoted(str(run_dir)),
         "MPATH": _quoted(f"{directory}/"),
         "CHILDREN": str(sip.children),
+        "SHM_RESERVE": str(_overload_reserve(sip)),
         "MAX_EXPIRES": str(sip.max_expires),
         "NO_TIMER_MS": str(NO_TIMER_MS),
         "ACCOUNTS_DB": _quoted(f"accounts=>{database.url}"),
@@ -154,6 +155,15 @@ def render(settings: Settings, sip: SipSettings) -> str:
     header += [f"#!define {name} {value}".rstrip() for name, value in defines.items()]
     script = files("vpbx.sip").joinpath("kamailio.cfg").read_text(encoding="utf-8")
     return "\n".join(header) + "\n\n" + script
+
+
+def _overload_reserve(sip: SipSettings) -> int:
+    """Free shared memory (bytes) below which new calls are refused: what calls in
+    progress still need (their BYE, their queued outcome) must never be what runs out.
+    At 100 % the reserve exceeds the pool, so every new call is refused."""
+    if sip.overload_reserve_percent >= 100:
+        return (sip.shared_memory_mb + 1) * 1024 * 1024
+    return sip.shared_memory_mb * 1024 * 1024 * sip.overload_reserve_percent // 100
 
 
 def _credential_cache(sip: SipSettings) -> str:
@@ -179,8 +189,9 @@ def write(settings: Settings, sip: SipSettings, path: Path) -> Path:
     return path
 
 
-def command(path: Path, *, check_only: bool = False) -> list[str]:
+def command(path: Path, sip: SipSettings, *, check_only: bool = False) -> list[str]:
     """Kamailio in the foreground, logging to stderr (or only checking the file)."""
     if check_only:
         return [BINARY, "-c", "-f", str(path)]
-    return [BINARY, "-DD", "-E", "-f", str(path), "-m", "64", "-M", "8"]
+    memory = ["-m", str(sip.shared_memory_mb), "-M", str(sip.private_memory_mb)]
+    return [BINARY, "-DD", "-E", "-f", str(path), *memory]

@@ -53,6 +53,24 @@ class SipSettings(BaseSettings):
         "the accounts view on every authenticated request.",
     )
     rpc_timeout_s: float = Field(default=1.0, gt=0, le=30)
+    shared_memory_mb: int = Field(
+        default=256,
+        ge=32,
+        le=65536,
+        description="Kamailio's shared memory (-m): every transaction, dialog and queued "
+        "call outcome lives there; 64 MB runs out near 400 call set-ups per second.",
+    )
+    overload_reserve_percent: int = Field(
+        default=25,
+        ge=0,
+        le=100,
+        description="New calls are refused (503 with Retry-After) while less than this "
+        "part of the shared memory is free, so calls in progress can finish and be "
+        "recorded; 0 never refuses, 100 refuses every new call (draining the server).",
+    )
+    private_memory_mb: int = Field(
+        default=8, ge=4, le=1024, description="Kamailio's memory per process (-M)."
+    )
 
 
 @lru_cache(maxsize=1)
