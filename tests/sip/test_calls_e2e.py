@@ -15,6 +15,7 @@ import pytest
 
 from tests.conftest import Party
 from tests.sip.harness import CARRIER, Stack, api
+from vpbx.sip.service import SipService
 
 PW = {"101": "Kx7-tq9Lm2", "102": "Zr4-pw8Nb6", "103": "Qe5-hs3Vd8"}
 HOTLINE, CUSTOMER, OUTSIDE = "+842438256868", "+84987776868", "+84912345678"
@@ -292,3 +293,32 @@ def test_an_overloaded_server_refuses_new_calls_and_still_registers(
         assert "shared memory low" in (draining_stack.workdir / "kamailio.log").read_text()
     finally:
         pbx.close()
+
+
+def test_call_records_wait_while_vpbx_does_not_take_them(
+    stack: Stack, pbx: Pbx, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A vpbx that is restarting or failing does not lose the outcomes Kamailio posts:
+    the batch is kept and posted again until vpbx takes it, and is stored once."""
+    pbx.extension("101")
+    pbx.extension("102")
+    phone = stack.phone("102")
+    assert stack.register("102", pbx.domain, PW["102"], contact_port=phone.port)
+
+    def failing(self: SipService, items: object) -> None:
+        raise RuntimeError("the database is away")
+
+    monkeypatch.setattr(SipService, "record_many", failing)
+    assert stack.call("101", pbx.domain, PW["101"], "102")
+    assert phone.finish() == 0
+    log = stack.workdir / "kamailio.log"
+    deadline = time.monotonic() + 10
+    while log.read_text(errors="replace").count("kept, trying again") < 3:
+        assert time.monotonic() < deadline, "Kamailio did not try again"
+        time.sleep(0.1)
+    assert pbx.calls(0) == []
+    monkeypatch.undo()
+    (call,) = pbx.calls(1)
+    assert (call["caller"], call["callee"], call["disposition"]) == ("101", "102", "answered")
+    time.sleep(0.5)  # the timer runs every 50 ms: a second copy would be here by now
+    assert len(pbx.calls(0)) == 1
