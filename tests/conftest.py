@@ -26,6 +26,7 @@ from vpbx.config import Settings
 from vpbx.db import create_db_engine, make_session_factory, normalize_url, transaction
 from vpbx.models import Base
 from vpbx.numbers.importer import NumberImporter
+from vpbx.sip.notifier import RecordingNotifier, use_notifier
 from vpbx.tenancy.service import TenancyService
 
 PG_URL = os.environ.get("VPBX_TEST_DATABASE_URL", "")
@@ -196,3 +197,11 @@ def stock(factory: sessionmaker[Session]) -> list[str]:
     report = NumberImporter(factory).import_rows(stock_rows())
     assert report.imported == len(STOCK), report.rejected
     return [row[0] for row in STOCK]
+
+
+@pytest.fixture
+def notifier() -> Iterator[RecordingNotifier]:
+    """What the services tell the SIP server, recorded instead of sent."""
+    with use_notifier(RecordingNotifier()) as recording:
+        assert isinstance(recording, RecordingNotifier)
+        yield recording

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Party
+from vpbx.sip.notifier import RecordingNotifier
 
 TENANT_SCOPED = [
     ("GET", "/v1/reservations"),
@@ -220,6 +221,101 @@ def test_a_bad_tenant_body_is_a_validation_error(
 def test_a_blank_tenant_name_is_refused(client: TestClient, alice: Party) -> None:
     response = client.post("/v1/tenants", json={"name": "   "}, headers=alice.partner_headers)
     assert assert_problem(response, 422, "invalid")["field"] == "name"
+
+
+# --- one tenant: read, change, suspend ----------------------------------------------
+
+
+def _patch(client: TestClient, party: Party, body: dict[str, Any], tenant: int = 0) -> Any:
+    path = f"/v1/tenants/{tenant or party.tenant_id}"
+    return client.patch(path, json=body, headers=party.partner_headers)
+
+
+def test_a_partner_reads_and_renames_its_tenant(client: TestClient, alice: Party) -> None:
+    path = f"/v1/tenants/{alice.tenant_id}"
+    before = client.get(path, headers=alice.partner_headers).json()
+    response = _patch(client, alice, {"name": "Alice & Co", "email": "Boss@Alice.example"})
+    assert response.status_code == 200, response.text
+    after = response.json()
+    assert (after["name"], after["email"], after["status"]) == (
+        "Alice & Co",
+        "boss@alice.example",
+        "active",
+    )
+    assert after["sip_domain"] == before["sip_domain"]  # phones keep their settings
+    assert client.get(path, headers=alice.partner_headers).json() == after
+    cleared = _patch(client, alice, {"email": None}).json()
+    assert cleared["email"] is None
+    assert _patch(client, alice, {}).json() == cleared  # nothing asked, nothing changed
+    (event, first) = audit(client, alice, action="tenant.update")[:2]
+    assert (event["before"], event["after"]) == ({"email": "boss@alice.example"}, {"email": None})
+    assert first["after"] == {"name": "Alice & Co", "email": "boss@alice.example"}
+
+
+def test_a_suspended_tenants_key_stops_and_comes_back(
+    client: TestClient, alice: Party, stock: list[str]
+) -> None:
+    assert client.get("/v1/numbers", headers=alice.headers).status_code == 200
+    assert _patch(client, alice, {"status": "suspended"}).json()["status"] == "suspended"
+    assert_problem(client.get("/v1/numbers", headers=alice.headers), 401, "tenant_inactive")
+    # its partner still manages it (to look, to settle, to reactivate)
+    assert client.get("/v1/numbers", headers=alice.acting()).status_code == 200
+    assert _patch(client, alice, {"status": "active"}).json()["status"] == "active"
+    assert client.get("/v1/numbers", headers=alice.headers).status_code == 200
+    events = audit(client, alice, action="tenant.update")
+    assert [e["after"] for e in events] == [{"status": "active"}, {"status": "suspended"}]
+
+
+def test_suspending_unregisters_the_tenants_phones(
+    client: TestClient, alice: Party, bob: Party, notifier: RecordingNotifier
+) -> None:
+    for number in ("101", "102"):
+        body = {"number": number, "password": "Kx7-tq9Lm2"}
+        assert client.post("/v1/extensions", json=body, headers=alice.headers).status_code == 201
+    body = {"number": "101", "password": "Kx7-tq9Lm2"}
+    assert client.post("/v1/extensions", json=body, headers=bob.headers).status_code == 201
+    domain = client.get("/v1/pbx", headers=alice.headers).json()["sip_domain"]
+    notifier.dropped.clear()
+    _patch(client, alice, {"status": "suspended"})
+    assert notifier.flushes == 1  # the cached credentials of the whole domain
+    assert notifier.dropped == [f"101@{domain}", f"102@{domain}"]  # Bob's 101 stays
+    _patch(client, alice, {"status": "suspended"})  # already: nothing to tell
+    assert notifier.flushes == 1
+    _patch(client, alice, {"status": "active"})
+    assert (notifier.flushes, len(notifier.dropped)) == (2, 2)
+
+
+def test_a_refused_tenant_change_changes_nothing(
+    client: TestClient, alice: Party, bob: Party, notifier: RecordingNotifier
+) -> None:
+    assert_problem(
+        _patch(client, alice, {"name": "Bob tenant"}, bob.tenant_id), 404, "tenant_not_found"
+    )
+    assert_problem(_patch(client, alice, {}, 999_999), 404, "tenant_not_found")
+    body = {"name": "Second"}
+    assert client.post("/v1/tenants", json=body, headers=alice.partner_headers).status_code == 201
+    response = _patch(client, alice, {"name": "Second", "status": "suspended"})
+    assert assert_problem(response, 409, "tenant_exists")["field"] == "name"
+    response = _patch(client, alice, {"email": "nobody", "status": "suspended"})
+    assert assert_problem(response, 422, "invalid")["field"] == "email"
+    for bad in ({"status": "deleted"}, {"status": None, "plan": "gold"}, {"name": ""}):
+        assert_problem(_patch(client, alice, bad), 422, "validation_failed")
+    tenant = client.get(f"/v1/tenants/{alice.tenant_id}", headers=alice.partner_headers).json()
+    assert (tenant["name"], tenant["status"]) == ("Alice tenant", "active")
+    assert notifier.flushes == 0  # a rolled-back change tells the SIP server nothing
+    assert audit(client, alice, action="tenant.update") == []
+    path = f"/v1/tenants/{alice.tenant_id}"
+    assert_problem(client.get(path, headers=alice.headers), 403, "partner_key_required")
+    assert_problem(
+        client.patch(path, json={"status": "suspended"}, headers=alice.headers),
+        403,
+        "partner_key_required",
+    )
+    assert_problem(
+        client.get(f"/v1/tenants/{bob.tenant_id}", headers=alice.partner_headers),
+        404,
+        "tenant_not_found",
+    )
 
 
 # --- audit --------------------------------------------------------------------------

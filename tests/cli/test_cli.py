@@ -225,6 +225,41 @@ def test_tenants_list(vpbx: Cli) -> None:
     assert "Shop" in result.stdout
 
 
+def test_tenants_suspend_and_activate(vpbx: Cli, factory: Factory) -> None:
+    assert_ok(vpbx("partners", "create", "Acme"))
+    tenant_id = int(vpbx("tenants", "create", "Shop", "--partner", "Acme").stdout)
+    key = vpbx("keys", "create", "--tenant", str(tenant_id)).stdout.strip()
+
+    result = vpbx("tenants", "suspend", "Shop", "--partner", "Acme")
+
+    assert_ok(result)
+    assert f"tenant {tenant_id} (Shop) is suspended" in result.stdout
+    with pytest.raises(Unauthenticated, match="not active"):
+        authenticate(factory, key)
+    assert "suspended" in vpbx("tenants", "list", "-p", "Acme").stdout
+    assert_ok(vpbx("tenants", "activate", str(tenant_id), "--partner", "Acme"))
+    assert authenticate(factory, key).tenant_id == tenant_id
+    with factory() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.action == "tenant.update")
+        ).all()
+    assert len(actions) == 2
+
+
+def test_tenants_suspend_refuses_another_partners_tenant(vpbx: Cli, factory: Factory) -> None:
+    assert_ok(vpbx("partners", "create", "Acme"))
+    assert_ok(vpbx("partners", "create", "Other"))
+    tenant_id = int(vpbx("tenants", "create", "Shop", "--partner", "Acme").stdout)
+
+    result = vpbx("tenants", "suspend", str(tenant_id), "--partner", "Other")
+
+    assert_failed(result, 1, "error:", f"no tenant '{tenant_id}'")
+    with factory() as session:
+        tenant = session.get(Tenant, tenant_id)
+        assert tenant is not None
+        assert tenant.status == "active"
+
+
 def test_duplicate_tenant_fails(vpbx: Cli, factory: Factory) -> None:
     assert_ok(vpbx("partners", "create", "Acme"))
     assert_ok(vpbx("tenants", "create", "Shop", "--partner", "Acme"))

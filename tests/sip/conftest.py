@@ -17,7 +17,6 @@ from tests.cli.test_cli import Cli, reset_cli_caches
 from tests.sip.harness import Stack, missing_tools, running_stack
 from tests.sip.helpers import TOKEN
 from vpbx.config import Settings
-from vpbx.sip.notifier import RecordingNotifier, use_notifier
 from vpbx.sip.settings import SipSettings, get_sip_settings
 
 
@@ -68,14 +67,6 @@ def sip_client(client: TestClient) -> TestClient:
 def safe(sip_client: TestClient) -> TestClient:
     """The same app, but a crash comes back as the 500 a real client would see."""
     return TestClient(sip_client.app, raise_server_exceptions=False)
-
-
-@pytest.fixture
-def notifier() -> Iterator[RecordingNotifier]:
-    """What the services tell the SIP server, recorded instead of sent."""
-    with use_notifier(RecordingNotifier()) as recording:
-        assert isinstance(recording, RecordingNotifier)
-        yield recording
 
 
 @pytest.fixture

@@ -21,9 +21,8 @@ from sqlalchemy.orm import Session
 from tests.conftest import Party
 from tests.sip.harness import Stack
 from tests.sip.test_calls_e2e import PW, Pbx
-from vpbx.models import Extension, Tenant
+from vpbx.models import Extension
 from vpbx.pbx.sip import digest_hashes
-from vpbx.sip.notifier import forget_all_credentials_after_commit
 
 NEW = "Nw8-rt5Yh3"
 
@@ -128,26 +127,28 @@ def test_an_expiry_is_kept_with_the_hash_and_stops_registrations_on_time(
     assert stack.register("101", pbx.domain, PW["101"], expect=401)
 
 
-def test_a_suspended_tenant_is_refused_on_the_next_register(
-    stack: Stack, pbx: Pbx, engine: Engine
-) -> None:
+def test_a_suspended_tenant_is_unregistered_and_refused(stack: Stack, pbx: Pbx) -> None:
+    """The partner suspends the tenant through the API: its phones are unregistered at
+    once, cannot register or call again until it is reactivated."""
     pbx.extension("101")
     pbx.extension("102")
     _registered_and_cached(stack, pbx, "101")
     _registered_and_cached(stack, pbx, "102")
-    _set_status(engine, pbx.party.tenant_id, "suspended")
+    assert stack.registered(f"101@{pbx.domain}") == 1
+    _set_status(pbx, "suspended")
     assert stack.cached(f"101@{pbx.domain}") is None  # the whole cache was emptied
+    assert stack.registered(f"101@{pbx.domain}") == 0
+    assert stack.registered(f"102@{pbx.domain}") == 0
     assert stack.register("101", pbx.domain, PW["101"], expect=401)
     assert stack.register("102", pbx.domain, PW["102"], expect=401)
-    _set_status(engine, pbx.party.tenant_id, "active")
+    assert stack.call("101", pbx.domain, PW["101"], "102", expect=407)  # no account now
+    _set_status(pbx, "active")
     assert stack.register("101", pbx.domain, PW["101"])
 
 
-def _set_status(engine: Engine, tenant_id: int, status: str) -> None:
-    """What a tenant status change does: the change, and the notification after commit."""
-    with Session(engine) as session, session.begin():
-        session.execute(update(Tenant).where(Tenant.id == tenant_id).values(status=status))
-        forget_all_credentials_after_commit(session)
+def _set_status(pbx: Pbx, status: str) -> None:
+    path = f"/v1/tenants/{pbx.party.tenant_id}"
+    assert _ok(pbx.partner.patch(path, json={"status": status}))["status"] == status
 
 
 def test_an_unknown_account_is_not_cached(stack: Stack, pbx: Pbx) -> None:

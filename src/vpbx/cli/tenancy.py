@@ -74,6 +74,35 @@ def tenants_list(
     out.print(table)
 
 
+PartnerRef = Annotated[str, typer.Option("--partner", "-p", help="Partner id or name.")]
+TenantRef = Annotated[str, typer.Argument(help="Tenant id or name.")]
+
+
+@tenants.command("suspend")
+@reports_errors
+def tenants_suspend(tenant: TenantRef, partner: PartnerRef) -> None:
+    """Suspend a tenant: its keys, SIP accounts and calls stop and its phones are
+    unregistered; its data and numbers stay."""
+    _set_status(tenant, partner, "suspended")
+
+
+@tenants.command("activate")
+@reports_errors
+def tenants_activate(tenant: TenantRef, partner: PartnerRef) -> None:
+    """Make a suspended tenant active again."""
+    _set_status(tenant, partner, "active")
+
+
+def _set_status(ref: str, partner: str, status: str) -> None:
+    with unit_of_work() as session:
+        service = TenancyService(session)
+        partner_id = service.find_partner(partner).id
+        tenant = service.find_tenant(ref, partner_id=partner_id)
+        service.update_tenant(partner_id, tenant.id, status=status)
+        line = f"tenant {tenant.id} ({tenant.name}) is {status}"
+    out.print(line)
+
+
 @keys.command("create")
 @reports_errors
 def keys_create(

@@ -224,5 +224,18 @@ def forget_all_credentials_after_commit(session: Session) -> None:
     after_commit(session, lambda: current_notifier().forget_all_credentials())
 
 
+def suspend_accounts_after_commit(session: Session, aors: Sequence[str]) -> None:
+    """A tenant was suspended: its cached credentials go (one command, whatever the
+    tenant's size), then the live bindings of its accounts `aors`."""
+    wanted = list(aors)
+    after_commit(session, lambda: _suspend(current_notifier(), wanted))
+
+
+def _suspend(notifier: SipNotifier, aors: list[str]) -> None:
+    notifier.forget_all_credentials()
+    if aors:
+        notifier.drop_registrations(aors)
+
+
 def reload_trunks_after_commit(session: Session) -> None:
     after_commit(session, lambda: current_notifier().reload_trunks())

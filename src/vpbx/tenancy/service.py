@@ -16,11 +16,16 @@ from vpbx.audit.service import record
 from vpbx.errors import Conflict, Invalid, NotFound, Unauthenticated
 from vpbx.kit.rows import AnyRow
 from vpbx.models import ApiKey, Partner, Tenant
+from vpbx.pbx.repository import PbxRepository
 from vpbx.pbx.sip import domain_for
+from vpbx.sip.notifier import forget_all_credentials_after_commit, suspend_accounts_after_commit
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.repository import TenancyRepository
 
 KEY_PREFIX = "vpbx_"
+# A suspended tenant keeps its data and numbers, but its keys, its SIP accounts and its
+# calls stop until it is active again (a partner's key may still act for it).
+TENANT_STATUSES = ("active", "suspended")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -156,6 +161,77 @@ class TenancyService:
             after={"name": tenant.name, "email": tenant.email},
         )
         return tenant
+
+    def tenant_of_partner(self, partner_id: int, tenant_id: int) -> Tenant:
+        """One of the partner's tenants; another partner's is "not found"."""
+        tenant = self.repo.tenant_of_partner(partner_id, tenant_id)
+        if tenant is None:
+            raise NotFound(f"tenant {tenant_id} not found", code="tenant_not_found")
+        return tenant
+
+    def update_tenant(
+        self,
+        partner_id: int,
+        tenant_id: int,
+        *,
+        name: str | None = None,
+        email: str | None = None,
+        status: str | None = None,
+        actor: str = "cli",
+        api_key_id: int | None = None,
+    ) -> Tenant:
+        """Rename, change the email ("" clears it) or suspend / reactivate a tenant of
+        the partner. Its SIP domain stays: phones keep their settings."""
+        tenant = self.tenant_of_partner(partner_id, tenant_id)
+        before = {"name": tenant.name, "email": tenant.email, "status": tenant.status}
+        if name is not None:
+            self._rename(tenant, clean_name(name))
+        if email is not None:
+            tenant.email = clean_email(email)
+        if status is not None and status != tenant.status:
+            self._set_status(tenant, status)
+        after = {"name": tenant.name, "email": tenant.email, "status": tenant.status}
+        if after != before:
+            record(
+                self.session,
+                actor=actor,
+                api_key_id=api_key_id,
+                action="tenant.update",
+                object_type="tenant",
+                object_id=tenant.id,
+                partner_id=partner_id,
+                tenant_id=tenant.id,
+                before={k: v for k, v in before.items() if after[k] != v},
+                after={k: v for k, v in after.items() if before[k] != v},
+            )
+        return tenant
+
+    def _rename(self, tenant: Tenant, name: str) -> None:
+        other = self.repo.tenant_by_name(tenant.partner_id, name)
+        if other is not None and other.id != tenant.id:
+            raise Conflict(
+                f"this partner already has a tenant named {name!r}",
+                code="tenant_exists",
+                field="name",
+            )
+        tenant.name = name
+
+    def _set_status(self, tenant: Tenant, status: str) -> None:
+        """Suspending drops the tenant's live registrations; either way the SIP server
+        forgets the credentials it cached (who may authenticate changed for a domain)."""
+        if status not in TENANT_STATUSES:
+            raise Invalid(
+                f"status must be one of {', '.join(TENANT_STATUSES)}",
+                field="status",
+                code="validation_failed",
+            )
+        tenant.status = status
+        if status == "active":
+            forget_all_credentials_after_commit(self.session)
+            return
+        numbers = PbxRepository(self.session).extension_numbers(tenant.id)
+        aors = [f"{number}@{tenant.sip_domain}" for number in sorted(numbers)]
+        suspend_accounts_after_commit(self.session, aors)
 
     def issue_key(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +13,7 @@ from vpbx.api.native.params import (
     NO_NUL,
     IdCursor,
     IdFilter,
+    IdPath,
     Limit,
     page_limit,
     utc_bound,
@@ -29,6 +30,15 @@ class TenantCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200, pattern=NO_NUL)
     email: str | None = Field(default=None, max_length=320, pattern=NO_NUL)
+
+
+class TenantUpdate(BaseModel):
+    """What a partner may change of a tenant; absent fields stay, `email: null` clears."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=200, pattern=NO_NUL)
+    email: str | None = Field(default=None, max_length=320, pattern=NO_NUL)
+    status: Literal["active", "suspended"] | None = None
 
 
 class TenantOut(Schema):
@@ -80,6 +90,34 @@ def create_tenant(
         api_key_id=principal.api_key_id,
         sip_domain_suffix=settings.sip_domain_suffix,
         extension_length=settings.default_extension_length,
+    )
+    return TenantOut.model_validate(tenant)
+
+
+@router.get("/tenants/{tenant_id}", response_model=TenantOut)
+def get_tenant(tenant_id: IdPath, session: SessionDep, principal: PrincipalDep) -> TenantOut:
+    partner_id = principal.require_partner()
+    tenant = TenancyService(session).tenant_of_partner(partner_id, tenant_id)
+    return TenantOut.model_validate(tenant)
+
+
+@router.patch("/tenants/{tenant_id}", response_model=TenantOut)
+def update_tenant(
+    tenant_id: IdPath, body: TenantUpdate, session: SessionDep, principal: PrincipalDep
+) -> TenantOut:
+    """Rename a tenant, change its email, or suspend it (`"status": "suspended"`: its
+    keys, SIP accounts and calls stop, its live registrations are dropped; its data and
+    numbers stay) and reactivate it."""
+    partner_id = principal.require_partner()
+    clear_email = "email" in body.model_fields_set and body.email is None
+    tenant = TenancyService(session).update_tenant(
+        partner_id,
+        tenant_id,
+        name=body.name,
+        email="" if clear_email else body.email,
+        status=body.status,
+        actor=principal.actor,
+        api_key_id=principal.api_key_id,
     )
     return TenantOut.model_validate(tenant)
 
