@@ -10,9 +10,10 @@ from tests.conftest import Party
 from vpbx.config import Settings
 from vpbx.db import transaction
 from vpbx.errors import Invalid
+from vpbx.kit.pages import MAX_OFFSET, OffsetPage
 from vpbx.numbers.enums import NumberType, OwnerType
 from vpbx.numbers.lines import LineService
-from vpbx.numbers.schemas import TenantNumberPage
+from vpbx.numbers.schemas import TenantNumber
 from vpbx.numbers.service import NumberService
 from vpbx.tenancy.principal import Principal
 
@@ -45,9 +46,9 @@ def owners(
 
 def page(
     factory: sessionmaker[Session], settings: Settings, party: Party, **kwargs: object
-) -> TenantNumberPage:
+) -> OffsetPage[TenantNumber]:
     with factory() as session:
-        result: TenantNumberPage = NumberService(session, settings).owned_page(
+        result: OffsetPage[TenantNumber] = NumberService(session, settings).owned_page(
             principal(party),
             **kwargs,  # type: ignore[arg-type]
         )
@@ -135,6 +136,7 @@ def test_bad_pages_are_refused(
 ) -> None:
     for kwargs, field in (
         ({"offset": -1}, "offset"),
+        ({"offset": MAX_OFFSET + 1}, "offset"),
         ({"offset": 0, "limit": 0}, "limit"),
         ({"offset": 0, "limit": settings.page_size_max + 1}, "limit"),
         ({"offset": 0, "status": "aging"}, "status"),

@@ -16,11 +16,12 @@ from tests.pbx.forwarding_helpers import buy_as
 from vpbx.config import Settings
 from vpbx.db import transaction
 from vpbx.errors import Invalid
+from vpbx.kit.pages import MAX_OFFSET, OffsetPage
 from vpbx.pbx.contacts import ContactListService
 from vpbx.pbx.contacts_schemas import ContactListCreate
 from vpbx.pbx.extensions import ExtensionService
 from vpbx.pbx.groups import GroupService
-from vpbx.pbx.schemas import MAX_OFFSET, ExtensionCreate, GroupCreate, OffsetPage
+from vpbx.pbx.schemas import ExtensionCreate, GroupCreate
 from vpbx.tenancy.principal import Principal
 
 # make(session, settings, principal, n) creates the n-th object; page(...) reads a page.

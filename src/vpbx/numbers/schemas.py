@@ -75,13 +75,6 @@ class TenantNumber(OwnedNumber):
     hold_owner_type: OwnerType | None = None
 
 
-class TenantNumberPage(BaseModel):
-    """A page of the tenant's numbers by position, and how many match in all."""
-
-    items: list[TenantNumber]
-    total: int
-
-
 class Line(Schema):
     """A number a tenant holds (`reserved`, a live hold) or owns (`active`), named by id:
     what faces that list a partner's or a tenant's lines (eTelecom's hotlines) show."""

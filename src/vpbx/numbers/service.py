@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from vpbx.audit.service import record, record_change
 from vpbx.config import Settings
 from vpbx.errors import Invalid, NotAvailable, NotFound
+from vpbx.kit.pages import OffsetPage, check_window
 from vpbx.kit.rows import AnyRow
 from vpbx.models import Number, Order, OrderItem, Reservation
 from vpbx.numbers.enums import NumberStatus, NumberType, OwnerType, Tier
@@ -32,7 +33,6 @@ from vpbx.numbers.schemas import (
     SearchFilters,
     StockNumber,
     TenantNumber,
-    TenantNumberPage,
 )
 from vpbx.numbers.timeutil import add_months
 from vpbx.pbx.repository import PbxRepository
@@ -250,14 +250,13 @@ class NumberService:
         sms: bool | None = None,
         offset: int,
         limit: int | None = None,
-    ) -> TenantNumberPage:
+    ) -> OffsetPage[TenantNumber]:
         """A page of the tenant's numbers by position, in the order of `list_owned`, with
         their ids and how many match in all (faces that page by page number with a total).
         Held numbers carry the owner type their hold was asked for."""
         tenant_id = principal.require_tenant()
         limit = self._limit(limit)
-        if offset < 0:
-            raise Invalid("offset must not be negative", field="offset", code="validation_failed")
+        check_window(offset, limit, self.settings.page_size_max)
         statuses = self._statuses(status)
         now = now_utc()
         rows, total = self.repo.owned_page(
@@ -275,7 +274,7 @@ class NumberService:
             TenantNumber(**fields, id=row.id, hold_owner_type=kinds.get(row.id))
             for row, fields in zip(rows, self._owned_fields(rows), strict=True)
         ]
-        return TenantNumberPage(items=items, total=total)
+        return OffsetPage[TenantNumber](items=items, total=total)
 
     @staticmethod
     def _statuses(status: str | None) -> list[NumberStatus]:

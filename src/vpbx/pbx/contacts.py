@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from vpbx.audit.service import record_change
 from vpbx.config import Settings
 from vpbx.errors import Conflict, Invalid, NotFound
+from vpbx.kit.pages import OffsetPage, check_window
 from vpbx.models import ContactList, ContactListEntry
 from vpbx.models.base import utcnow
 from vpbx.numbers.service import canonical_e164
@@ -32,7 +33,6 @@ from vpbx.pbx.contacts_schemas import (
     NumberContactLists,
 )
 from vpbx.pbx.contacts_values import entry_kind, normalise_entry, search_terms
-from vpbx.pbx.schemas import OffsetPage, check_window
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.service import clean_name
 

@@ -18,6 +18,7 @@ from vpbx.audit.service import record_change
 from vpbx.config import Settings
 from vpbx.crypto import secret_box
 from vpbx.errors import Conflict, Invalid, NotFound
+from vpbx.kit.pages import OffsetPage, check_window
 from vpbx.models import Extension, Tenant
 from vpbx.numbers.service import canonical_e164
 from vpbx.pbx.forwarding import TargetUsage
@@ -27,11 +28,9 @@ from vpbx.pbx.schemas import (
     ExtensionOut,
     ExtensionUpdate,
     ExtensionWithPassword,
-    OffsetPage,
     PbxSettings,
     PbxSettingsUpdate,
     SipAccount,
-    check_window,
 )
 from vpbx.pbx.sip import (
     check_password,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from vpbx.audit.service import record_change
 from vpbx.config import Settings
 from vpbx.errors import Invalid, NotFound
+from vpbx.kit.pages import OffsetPage, check_window
 from vpbx.models import RingGroup, Tenant
 from vpbx.numbers.service import canonical_e164
 from vpbx.pbx.forwarding import TargetUsage
@@ -20,8 +21,6 @@ from vpbx.pbx.schemas import (
     GroupOut,
     GroupUpdate,
     NoAnswer,
-    OffsetPage,
-    check_window,
 )
 from vpbx.pbx.sip import claim_number
 from vpbx.tenancy.principal import Principal

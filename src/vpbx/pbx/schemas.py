@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, Literal, TypeVar
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from vpbx.errors import Invalid
 from vpbx.numbers.schemas import Schema
-
-T = TypeVar("T")
 
 NO_NUL = r"^[^\x00]*$"
 # Display names go into SIP headers: a CR or LF there would forge headers.
@@ -179,28 +176,3 @@ class GroupOut(BaseModel):
     no_answer: NoAnswer
     created_at: datetime
     updated_at: datetime
-
-
-# Far past any list, and inside the 64-bit OFFSET every database takes (a larger one
-# would be a driver error, not an empty page).
-MAX_OFFSET = 2**62
-
-
-class OffsetPage(BaseModel, Generic[T]):
-    """A page of the tenant's objects by position, and how many there are in all (faces
-    that page by page number with a total, such as Plusofon's paginator)."""
-
-    items: list[T]
-    total: int
-
-
-def check_window(offset: int, limit: int, max_limit: int) -> None:
-    """An offset page's position and size, or Invalid naming the bad one."""
-    if not 0 <= offset <= MAX_OFFSET:
-        raise Invalid(
-            f"offset must be between 0 and {MAX_OFFSET}", field="offset", code="validation_failed"
-        )
-    if not 1 <= limit <= max_limit:
-        raise Invalid(
-            f"limit must be between 1 and {max_limit}", field="limit", code="validation_failed"
-        )

@@ -17,10 +17,11 @@ from vpbx.api.dialects.plusofon import mapping, wire
 from vpbx.api.dialects.plusofon.base import Input, PlusofonRoute, parse, path_id
 from vpbx.config import Settings
 from vpbx.errors import Invalid, NotAvailable, NotFound, RateLimited
+from vpbx.kit.pages import OffsetPage
 from vpbx.messaging.packets import PacketService
 from vpbx.numbers.enums import NumberStatus
 from vpbx.numbers.lines import LineService
-from vpbx.numbers.schemas import Line, SearchFilters, StockNumber, TenantNumberPage
+from vpbx.numbers.schemas import Line, SearchFilters, StockNumber, TenantNumber
 from vpbx.numbers.service import NumberService
 from vpbx.pbx.contacts import ContactListService
 from vpbx.pbx.extensions import ExtensionService
@@ -42,7 +43,7 @@ def line_of(session: Session, settings: Settings, principal: Principal, number_i
 
 def _numbers_page(
     session: Session, settings: Settings, principal: Principal, status: str, values: Input
-) -> tuple[int, TenantNumberPage]:
+) -> tuple[int, OffsetPage[TenantNumber]]:
     """The page asked for (`page`, `phone_type`) of the tenant's numbers in one state."""
     query = parse(wire.NumberFilter, values)
     page = wire.page_of(values)
