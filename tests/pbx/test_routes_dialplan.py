@@ -22,6 +22,7 @@ from vpbx.models import (
     CallRecord,
     ContactList,
     ContactListEntry,
+    GroupCallCount,
     Number,
     NumberContactList,
     NumberForwarding,
@@ -232,13 +233,39 @@ def test_round_robin_starts_one_member_further_after_each_recorded_call(
         decision = resolve(client, alice, dialled=group, caller=caller["number"])
         return str(decision["steps"][0]["legs"][0]["target"])
 
-    now = datetime.now(UTC)
-    seen = [first_rung()]
-    for i in range(3):
-        _record(factory, alice, call_id=f"rr-{i}", ended=now, group=group)
-        seen.append(first_rung())
+    ended = datetime.now(UTC)
+
+    def record(*call_ids: str) -> None:
+        calls = [
+            {
+                "call_id": call_id,
+                "direction": "internal",
+                "caller": caller["number"],
+                "callee": group,
+                "group": group,
+                "started_at": (ended - timedelta(seconds=30)).isoformat(),
+                "ended_at": ended.isoformat(),
+                "disposition": "no_answer",
+            }
+            for call_id in call_ids
+        ]
+        response = client.post("/v1/calls/batch", json={"calls": calls}, headers=alice.headers)
+        assert response.status_code in (200, 201), response.text
+
     numbers = [m["number"] for m in members]
-    assert seen == [numbers[0], numbers[1], numbers[2], numbers[0]]
+    seen = [first_rung()]
+    record("rr-0")
+    seen.append(first_rung())
+    record("rr-0")  # the same call posted again is one call
+    seen.append(first_rung())
+    record("rr-1", "rr-2", "rr-3")
+    seen.append(first_rung())
+    assert seen == [numbers[0], numbers[1], numbers[1], numbers[1]]
+    record("rr-4")
+    assert first_rung() == numbers[2]
+    # the rotation is a counter kept with the records, one row per group
+    with factory() as session:
+        assert session.get(GroupCallCount, (alice.tenant_id, group)).calls == 5
 
 
 def test_longest_idle_rings_first_whoever_answered_least_recently(

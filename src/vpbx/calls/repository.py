@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from vpbx.calls.schemas import CallFilter, Comparison
-from vpbx.models import CallRecord, Extension, Number, RingGroup
+from vpbx.models import CallRecord, Extension, GroupCallCount, Number, RingGroup
 from vpbx.numbers.enums import NumberStatus
 
 # A call and the user of its extension now (None: no extension, or no user).
@@ -98,6 +99,27 @@ class CallRepository:
         except IntegrityError:
             return False
         return True
+
+    def count_group_calls(self, tenant_id: int, added: Mapping[str, int]) -> None:
+        """Add to the recorded-call counts of the tenant's ring group numbers (their
+        round-robin rotation), creating the rows that do not exist yet. Sorted, so two
+        transactions adding to the same groups lock them in the same order."""
+        if not added:
+            return
+        dialect = self.session.get_bind().dialect.name
+        make = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = make(GroupCallCount).values(
+            [
+                {"tenant_id": tenant_id, "group_number": number, "calls": count}
+                for number, count in sorted(added.items())
+            ]
+        )
+        self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["tenant_id", "group_number"],
+                set_={"calls": GroupCallCount.calls + statement.excluded.calls},
+            )
+        )
 
     def insert(self, rows: Sequence[CallRecord]) -> bool:
         """Add the rows together, or none of them and answer False when one of their call

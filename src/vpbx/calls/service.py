@@ -9,6 +9,7 @@ writes and say nothing the record does not.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -171,6 +172,8 @@ class CallRecordService:
                 "these calls are being recorded by another request right now; retry",
                 code="call_busy",
             )
+        groups = Counter(row.group_number for row in rows if row.group_number)
+        self.repo.count_group_calls(tenant_id, groups)
         return drafts, stored, rows
 
     def _draft(self, data: CallRecordIn, now: datetime) -> Draft:

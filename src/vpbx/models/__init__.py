@@ -2,7 +2,7 @@
 
 from vpbx.models.audit import AuditEvent, IdempotencyRecord
 from vpbx.models.base import Base
-from vpbx.models.calls import CallRecord
+from vpbx.models.calls import CallRecord, GroupCallCount
 from vpbx.models.commerce import Order, OrderItem, Reservation
 from vpbx.models.contacts import ContactList, ContactListEntry, NumberContactList
 from vpbx.models.forwarding import (
@@ -38,6 +38,7 @@ __all__ = [
     "ContactListEntry",
     "Extension",
     "ExtensionHotline",
+    "GroupCallCount",
     "IdempotencyRecord",
     "Number",
     "NumberContactList",

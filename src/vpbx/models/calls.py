@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from vpbx.models.base import Base, BigIntPK, utcnow
@@ -51,3 +51,17 @@ class CallRecord(Base):
     sip_status: Mapped[int | None]
     recording_url: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GroupCallCount(Base):
+    """How many calls have been recorded for a ring group number: the round-robin
+    rotation (the next call starts one member further). Kept up to date as records are
+    stored, so a route decision reads one row instead of counting the group's history."""
+
+    __tablename__ = "group_call_counts"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_number: Mapped[str] = mapped_column(String(6), primary_key=True)
+    calls: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from vpbx.kit.rows import AnyRow
 from vpbx.models import (
     CallQueue,
     CallQueueMember,
-    CallRecord,
     ContactListEntry,
     Extension,
+    GroupCallCount,
     Number,
     NumberContactList,
     NumberForwarding,
@@ -93,11 +93,11 @@ class DialPlanRepository:
         return found
 
     def group_call_counts(self, tenant_id: int, numbers: Collection[str]) -> dict[str, int]:
-        """Ring-group number → calls recorded for it: the round-robin rotation. Counted
-        on the (tenant, group_number, ended_at) index, for the groups asked only."""
+        """Ring-group number → calls recorded for it: the round-robin rotation (kept
+        as records are stored: one row per group, whatever its history)."""
         rows = self.session.execute(
-            select(CallRecord.group_number, func.count())
-            .where(CallRecord.tenant_id == tenant_id, CallRecord.group_number.in_(numbers))
-            .group_by(CallRecord.group_number)
+            select(GroupCallCount.group_number, GroupCallCount.calls).where(
+                GroupCallCount.tenant_id == tenant_id, GroupCallCount.group_number.in_(numbers)
+            )
         ).all()
         return {str(number): int(count) for number, count in rows}
