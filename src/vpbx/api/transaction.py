@@ -7,6 +7,7 @@ a request changes everything it meant to or nothing.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
@@ -20,10 +21,11 @@ from vpbx.api import idempotency
 from vpbx.config import Settings
 from vpbx.crypto import secret_box
 from vpbx.db import begin_writing
-from vpbx.errors import DomainError, Invalid, Unauthenticated
+from vpbx.errors import Conflict, DomainError, Invalid, Unauthenticated
 from vpbx.tenancy.principal import Principal
 from vpbx.tenancy.service import TenancyService
 
+log = logging.getLogger(__name__)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TENANT_HEADER = "vpbx-tenant"
 
@@ -88,6 +90,16 @@ class TransactionalRoute(APIRoute):
                     self._begin_and_identify, session, request, write
                 )
                 response = await _run(endpoint, request, session, write)
+            except IntegrityError as exc:
+                # The checks passed, then a concurrent transaction took the name, the
+                # row or the reference first: the database said no. Not a crash.
+                await run_in_threadpool(_end, session, commit=False)
+                # (not the error's text: it carries the statement's parameters)
+                log.info("concurrent change refused: %s %s", request.method, request.url.path)
+                raise Conflict(
+                    "a concurrent request changed the same objects first; retry",
+                    code="concurrent_change",
+                ) from exc
             except BaseException as exc:
                 # A refusal that keeps its changes (a wrong code's counted try) commits them.
                 keep = isinstance(exc, DomainError) and exc.keeps_changes

@@ -175,7 +175,8 @@ class ForwardingService:
             if e164 in wanted:
                 raise Invalid(f"{e164} is listed twice", field=field)
             wanted.append(e164)
-        found = self.repo.active_numbers(tenant_id, wanted)
+        # Locked: a concurrent PUT of the same number waits, then sees this one's row.
+        found = self.repo.active_numbers(tenant_id, wanted, for_update=True)
         missing = [e164 for e164 in wanted if e164 not in found]
         if missing and in_body:
             raise Invalid(

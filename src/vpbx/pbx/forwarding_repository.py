@@ -51,19 +51,23 @@ class ForwardingRepository:
 
     # --- numbers and their forwarding --------------------------------------------
 
-    def active_numbers(self, tenant_id: int, e164s: Iterable[str]) -> dict[str, Number]:
-        """The tenant's active numbers among these (the only ones that can forward)."""
+    def active_numbers(
+        self, tenant_id: int, e164s: Iterable[str], *, for_update: bool = False
+    ) -> dict[str, Number]:
+        """The tenant's active numbers among these (the only ones that can forward).
+        `for_update` locks them, in one order, until the transaction ends: writers of
+        the same numbers' forwarding take turns (PostgreSQL; SQLite has one writer)."""
         wanted = list(set(e164s))
         if not wanted:
             return {}
-        rows = self.session.scalars(
-            select(Number).where(
-                Number.e164.in_(wanted),
-                Number.tenant_id == tenant_id,
-                Number.status == NumberStatus.ACTIVE,
-            )
+        query = select(Number).where(
+            Number.e164.in_(wanted),
+            Number.tenant_id == tenant_id,
+            Number.status == NumberStatus.ACTIVE,
         )
-        return {row.e164: row for row in rows}
+        if for_update:
+            query = query.order_by(Number.id).with_for_update()
+        return {row.e164: row for row in self.session.scalars(query)}
 
     def forwardings(self, tenant_id: int, number_ids: Sequence[int]) -> dict[int, NumberForwarding]:
         if not number_ids:
