@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from typing import Any
 
 import pytest
@@ -121,6 +122,19 @@ def test_docs_and_schema_are_served(client: TestClient) -> None:
     assert {"/v1/numbers/available", "/v1/orders", "/v1/reservations"} <= set(
         schema.json()["paths"]
     )
+
+
+def test_every_path_parameter_of_the_schema_is_declared(client: TestClient) -> None:
+    """Client generators refuse an OpenAPI document whose path names a parameter it does
+    not declare (schemathesis found `{prefix}` and `{method}` of the eTelecom face)."""
+    undeclared = []
+    for path, operations in client.get("/openapi.json").json()["paths"].items():
+        named = set(re.findall(r"{([^}:]+)", path))
+        for verb, operation in operations.items():
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            if named != declared:
+                undeclared.append((verb, path, sorted(named ^ declared)))
+    assert undeclared == []
 
 
 # --- validation ---------------------------------------------------------------------

@@ -10,7 +10,9 @@ partner key naming the tenant in `Vpbx-Tenant`, as on the native API.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -170,7 +172,15 @@ def _call(request: Request, raw: bytes) -> Response:
     description="Twirp style: `POST {VPBX_ETELECOM_PREFIX}.Etelecom/<Method>` with a JSON "
     "body; errors are `{code, msg}` with Twirp's statuses. The README lists the methods.",
 )
-async def call(request: Request) -> Response:
+async def call(
+    request: Request,
+    prefix: Annotated[
+        str, Path(description="The instance's eTelecom prefix, e.g. `etelecom/api`.")
+    ],
+    method: Annotated[str, Path(description="The method, e.g. `GetPartnerHotlineList`.")],
+) -> Response:
+    # `prefix` and `method` are declared for the OpenAPI document; the route class has
+    # already checked both and found the method (request.state.etelecom_method).
     raw = await request.body()
     return await run_in_threadpool(_call, request, raw)
 
