@@ -9,8 +9,9 @@
    runs only this part.
 2. Call set-ups: calls per second where vpbx decides every route (INVITE, 407, INVITE,
    vpbx's /v1/sip/route, 180, 200, ACK, BYE, the call record posted to vpbx), at
-   increasing offered rates, each bounded in time; and the median and p99 time vpbx
-   takes to decide a route (POST /v1/sip/route on a keep-alive connection).
+   increasing offered rates, each bounded in time, from the extensions of every tenant
+   in turn to one phone per tenant; and the median and p99 time vpbx takes to decide a
+   route (POST /v1/sip/route on a keep-alive connection).
 
 Everything runs on loopback; every process is stopped at the end. The database
 (VPBX_BENCH_SIP_DATABASE_URL) is dropped and recreated.
@@ -347,13 +348,16 @@ def bench_registrations(workdir: Path, domains: list[str]) -> dict[str, Any]:
     }
 
 
-def bench_calls(workdir: Path, domain: str, base: str) -> dict[str, Any]:
-    callee, caller = str(FIRST + 1), str(FIRST)
+def bench_calls(workdir: Path, domains: list[str], base: str) -> dict[str, Any]:
+    """Every tenant's last extension is a phone (one SIPp answering for all of them);
+    the others call it, tenant after tenant: each call authenticates a different
+    account and decides a route in the caller's own tenant."""
+    callee = str(FIRST + PER_TENANT - 1)
     decide = {
         "call_id": "bench",
         "direction": "from_extension",
-        "domain": domain,
-        "caller": caller,
+        "domain": domains[0],
+        "caller": str(FIRST),
         "dialled": callee,
     }
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}) as http:
@@ -379,18 +383,29 @@ def bench_calls(workdir: Path, domain: str, base: str) -> dict[str, Any]:
             start_new_session=True,
         )
         try:
-            reg = [
-                f"{callee};{domain};[authentication username={callee} "
-                f"password={password(int(callee))}];{SIP_PORT + 10}"
+            phone = f"[authentication username={callee} password={password(int(callee))}]"
+            reg = [f"{callee};{domain};{phone};{SIP_PORT + 10}" for domain in domains]
+            sipp(
+                workdir,
+                "reg.xml",
+                reg,
+                rate=len(reg),
+                calls=len(reg),
+                port=SIP_PORT + 11,
+                FINAL="200",
+            )
+            callers = [
+                f"{user};{domain};[authentication username={user} password={password(user)}];"
+                f"{callee};{domain}"
+                for user in range(FIRST, FIRST + PER_TENANT - 1)
+                for domain in domains
             ]
-            sipp(workdir, "reg.xml", reg, rate=1, calls=1, port=SIP_PORT + 11, FINAL="200")
-            auth = f"[authentication username={caller} password={password(int(caller))}]"
             for rate in CALL_RATES:
                 runs.append(
                     sipp(
                         workdir,
                         "uac_call.xml",
-                        [f"{caller};{domain};{auth};{callee};{domain}"],
+                        callers,
                         rate=rate,
                         calls=rate * CALL_SECONDS,
                         port=SIP_PORT + 12,
@@ -508,7 +523,7 @@ def main() -> int:
         print(json.dumps({"registrations": results["registrations"]}, indent=2), flush=True)
     if only != "registrations":
         with served(workers=int(os.environ.get("VPBX_BENCH_WORKERS", "2"))) as base:
-            results["calls"] = bench_calls(workdir, domains[0], base)
+            results["calls"] = bench_calls(workdir, domains, base)
         print(json.dumps({"calls": results["calls"]}, indent=2), flush=True)
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
