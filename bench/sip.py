@@ -186,6 +186,8 @@ def kamailio(
         run_dir=workdir / "run",
         children=children,
         credential_cache_s=credential_cache_s,
+        # an operator's cap on new calls per second (0: none), to measure shedding
+        max_calls_per_s=int(os.environ.get("VPBX_BENCH_SIP_MAX_CALLS_PER_S", "0")),
     )
     settings = Settings(database_url=URL, secret_key=SECRET)
     path = config.write(settings, sip, workdir / "kamailio.cfg")
@@ -418,8 +420,10 @@ def bench_calls(workdir: Path, domains: list[str], base: str) -> dict[str, Any]:
             placed = sum(r["ok"] + r["failed"] for r in runs)
             # Calls Kamailio refused before routing (overload) never reach vpbx.
             log = workdir / "kamailio-sip_subscribers-300.log"
-            shed = log.read_text(errors="replace").count("shared memory low")
-            stored = _records_settled(placed - shed)
+            text = log.read_text(errors="replace")
+            shed = text.count("shared memory low")
+            capped = text.count("new calls per second: 503")
+            stored = _records_settled(placed - shed - capped)
         finally:
             stop_group(uas)
     sustained = [r for r in runs if r["failed"] == 0]
@@ -429,6 +433,7 @@ def bench_calls(workdir: Path, domains: list[str], base: str) -> dict[str, Any]:
         "max_sustained_per_s": max((r["per_s"] for r in sustained), default=0.0),
         "calls_placed": placed,
         "shed_503": shed,
+        "capped_503": capped,
         "call_records": stored,
     }
 
@@ -504,8 +509,9 @@ def markdown(results: dict[str, Any]) -> str:
         f"p99 {decision['p99']:.2f} ms."
     )
     lines.append(
-        f"Calls placed {calls['calls_placed']}, refused by Kamailio before routing (503, "
-        f"shared memory low) {calls['shed_503']}, call records in vpbx {calls['call_records']}."
+        f"Calls placed {calls['calls_placed']}, refused by Kamailio before routing (503): "
+        f"shared memory low {calls['shed_503']}, over the calls-per-second cap "
+        f"{calls['capped_503']}; call records in vpbx {calls['call_records']}."
     )
     return "\n".join(lines)
 
@@ -530,7 +536,10 @@ def main() -> int:
     name = f"sip-{only}-latest.json" if only else "sip-latest.json"
     (out / name).write_text(json.dumps(results, indent=2))
     print(markdown(results))
-    shutil.rmtree(workdir, ignore_errors=True)
+    if os.environ.get("VPBX_BENCH_KEEP") == "1":  # the logs, to look into a run
+        print(f"kept {workdir}")
+    else:
+        shutil.rmtree(workdir, ignore_errors=True)
     return 0
 
 

@@ -38,6 +38,12 @@ def draining_stack(settings: Settings, engine: Engine) -> Iterator[Stack]:
     yield from _stack(settings, engine, overload_reserve_percent=100)
 
 
+@pytest.fixture
+def capped_stack(settings: Settings, engine: Engine) -> Iterator[Stack]:
+    """Kamailio routing at most 3 new calls per second."""
+    yield from _stack(settings, engine, max_calls_per_s=3)
+
+
 def _stack(settings: Settings, engine: Engine, **sip_settings: Any) -> Iterator[Stack]:
     reason = missing_tools(settings.database_url)
     if reason is not None:

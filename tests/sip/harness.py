@@ -133,12 +133,20 @@ class Stack:
         return path
 
     def sipp(
-        self, scenario: Path, csv: Path | None, *, ip: str = PHONES, service: str = "s"
+        self,
+        scenario: Path,
+        csv: Path | None,
+        *,
+        ip: str = PHONES,
+        service: str = "s",
+        calls: int = 1,
+        rate: int = 10,
     ) -> subprocess.CompletedProcess[str]:
         command = ["sipp", "-sf", str(scenario), "-i", ip, "-p", str(free_port(ip))]
         if csv is not None:
             command += ["-inf", str(csv)]
-        command += ["-s", service, "-m", "1", "-timeout", "15s", "-timeout_error", "-nostdin"]
+        command += ["-s", service, "-m", str(calls), "-r", str(rate)]
+        command += ["-timeout", "15s", "-timeout_error", "-nostdin"]
         command += ["-trace_err", "-error_file", str(self.workdir / "sipp-errors.log")]
         command.append(self.target)
         return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
@@ -171,12 +179,15 @@ class Stack:
         csv = self._csv(caller, domain, auth, dialled, target)
         return self.sipp(scenario, csv).returncode == 0
 
-    def trunk_call(self, caller: str, dialled: str, *, expect: int = 200) -> bool:
-        """The carrier (from 127.0.0.2) sends a call from `caller` to `dialled`."""
+    def trunk_call(
+        self, caller: str, dialled: str, *, expect: int = 200, calls: int = 1, rate: int = 10
+    ) -> bool:
+        """The carrier (from 127.0.0.2) sends `calls` calls from `caller` to `dialled`
+        (`rate` per second); True when each one's final answer was `expect`."""
         after = _after_answer(1) if expect == 200 else _ack(f"sip:{dialled}@{self.target}", 1)
         scenario = self._scenario("trunk_call.xml", FINAL=str(expect), AFTER=after)
         csv = self._csv(caller, dialled, self.target)
-        return self.sipp(scenario, csv, ip=CARRIER).returncode == 0
+        return self.sipp(scenario, csv, ip=CARRIER, calls=calls, rate=rate).returncode == 0
 
     def phone(
         self, extension: str, *, answer: bool = True, ip: str = PHONES, delay_ms: int = 200

@@ -322,3 +322,24 @@ def test_call_records_wait_while_vpbx_does_not_take_them(
     assert (call["caller"], call["callee"], call["disposition"]) == ("101", "102", "answered")
     time.sleep(0.5)  # the timer runs every 50 ms: a second copy would be here by now
     assert len(pbx.calls(0)) == 1
+
+
+def test_calls_past_the_per_second_cap_are_refused_before_routing(
+    capped_stack: Stack, alice: Party, stock: list[str]
+) -> None:
+    """Ten carrier calls in a fifth of a second against a cap of 3 per second: those
+    past the cap get 503 before vpbx is asked (no record); the others are decided (the
+    hotline forwards nowhere: 480) and recorded."""
+    pbx = Pbx(capped_stack, alice)
+    try:
+        pbx.trunk(5)  # nothing is ever sent to it here
+        pbx.buy(HOTLINE)
+        assert not capped_stack.trunk_call(CUSTOMER, HOTLINE, expect=480, calls=10, rate=50)
+        log = (capped_stack.workdir / "kamailio.log").read_text(errors="replace")
+        capped = log.count("new calls per second: 503")
+        assert 4 <= capped <= 7  # 3 per one-second window; the burst may straddle two
+        records = pbx.calls(10 - capped)
+        assert len(records) == 10 - capped
+        assert {r["disposition"] for r in records} == {"rejected"}
+    finally:
+        pbx.close()

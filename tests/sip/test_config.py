@@ -112,6 +112,9 @@ def test_kamailio_gets_the_memory_and_overload_reserve_configured(tmp_path: Path
     drain = _sip(tmp_path, overload_reserve_percent=100)  # more than the whole pool
     whole_pool_and_more = f"#!define SHM_RESERVE {257 * 1024 * 1024}"
     assert whole_pool_and_more in config.render(settings, drain).splitlines()
+    assert "MAX_CALLS_PER_S" not in config.render(settings, sip).split("\n\n")[0]  # no cap
+    capped = config.render(settings, _sip(tmp_path, max_calls_per_s=700)).splitlines()
+    assert "#!define MAX_CALLS_PER_S 700" in capped
     with pytest.raises(ValueError, match="shared_memory_mb"):
         _sip(tmp_path, shared_memory_mb=16)
 

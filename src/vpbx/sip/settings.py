@@ -68,6 +68,14 @@ class SipSettings(BaseSettings):
         "part of the shared memory is free, so calls in progress can finish and be "
         "recorded; 0 never refuses, 100 refuses every new call (draining the server).",
     )
+    max_calls_per_s: int = Field(
+        default=0,
+        ge=0,
+        le=100_000,
+        description="New calls routed per second at most (after authentication, before "
+        "the route decision); beyond it 503 with Retry-After. 0: no cap. Set it below what "
+        "the machine sustains (see the SIP benchmark): past its CPU, nothing else sheds.",
+    )
     private_memory_mb: int = Field(
         default=8, ge=4, le=1024, description="Kamailio's memory per process (-M)."
     )
