@@ -9,6 +9,7 @@ import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -137,10 +138,7 @@ class TenancyService:
                 code="tenant_email_exists",
                 field="email",
             )
-        if self.repo.tenant_by_name(partner_id, name) is not None:
-            raise Conflict(
-                f"this partner already has a tenant named {name!r}", code="tenant_exists"
-            )
+        self._refuse_taken_name(partner_id, name)
         tenant = Tenant(
             partner_id=partner_id,
             name=name,
@@ -207,14 +205,20 @@ class TenancyService:
         return tenant
 
     def _rename(self, tenant: Tenant, name: str) -> None:
-        other = self.repo.tenant_by_name(tenant.partner_id, name)
-        if other is not None and other.id != tenant.id:
+        self._refuse_taken_name(tenant.partner_id, name, tenant_id=tenant.id, field="name")
+        tenant.name = name
+
+    def _refuse_taken_name(
+        self, partner_id: int, name: str, *, tenant_id: int | None = None, **details: Any
+    ) -> None:
+        """Conflict if another of the partner's tenants (not `tenant_id`) has this name."""
+        other = self.repo.tenant_by_name(partner_id, name)
+        if other is not None and other.id != tenant_id:
             raise Conflict(
                 f"this partner already has a tenant named {name!r}",
                 code="tenant_exists",
-                field="name",
+                **details,
             )
-        tenant.name = name
 
     def _set_status(self, tenant: Tenant, status: str) -> None:
         """Suspending drops the tenant's live registrations; either way the SIP server
