@@ -6,6 +6,7 @@ Skipped, with the reason, where Kamailio (with its modules) or SIPp is not insta
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -336,10 +337,14 @@ def test_calls_past_the_per_second_cap_are_refused_before_routing(
         pbx.buy(HOTLINE)
         assert not capped_stack.trunk_call(CUSTOMER, HOTLINE, expect=480, calls=10, rate=50)
         log = (capped_stack.workdir / "kamailio.log").read_text(errors="replace")
-        capped = log.count("new calls per second: 503")
-        assert 4 <= capped <= 7  # 3 per one-second window; the burst may straddle two
-        records = pbx.calls(10 - capped)
-        assert len(records) == 10 - capped
+        # by Call-ID: on a slow machine the carrier retransmits an INVITE before its 503
+        # arrives, and the retransmission is refused (and logged) again
+        capped = set(re.findall(r"(\S+): over \S+ new calls per second: 503", log))
+        assert 1 <= len(capped) <= 7  # 3 pass in each one-second window
+        records = pbx.calls(10 - len(capped))
+        recorded = {r["call_id"] for r in records}
+        assert len(recorded) >= 3
+        assert len(capped | recorded) == 10  # every call refused or decided and recorded
         assert {r["disposition"] for r in records} == {"rejected"}
     finally:
         pbx.close()
